@@ -1,0 +1,40 @@
+# Tribune: `make run` serves the app with demo data; `make test` runs the whole suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app app
+INSTALLED := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: run test install translations extract-messages clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(INSTALLED): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+install: $(INSTALLED)
+
+# Compiled catalogs are build products: made from the .po files on every run.
+translations: $(INSTALLED)
+	$(BIN)/pybabel -q compile -d translations
+
+run: translations
+	TRIBUNE_ENV=development $(FLASK) db upgrade
+	TRIBUNE_ENV=development $(FLASK) demo load
+	@echo "Serving http://127.0.0.1:5000 (Ctrl-C to stop)"
+	TRIBUNE_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Refresh the message catalogs after changing user-facing strings.
+extract-messages: $(INSTALLED)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+
+clean:
+	rm -rf $(VENV) instance/tribune.db* .pytest_cache

@@ -1,0 +1,248 @@
+"""Accounts: sign up, e-mail verification, password reset, profile, API tokens."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import timedelta
+from zoneinfo import available_timezones
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from extensions import db
+from institutions import audit
+from institutions.clock import utcnow
+from institutions.errors import DomainError, NotFound, ValidationFailed
+from institutions.models import AccountToken, AccountTokenPurpose, ApiToken, User
+from institutions.notifications import queue_email
+
+MIN_PASSWORD_LENGTH = 10
+API_TOKEN_PREFIX = "trb_"
+
+
+def hash_token(secret: str) -> str:
+    """Tokens are stored as SHA-256 of the secret; the secret itself is only ever shown or mailed."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
+def normalize_email(raw: str, field: str = "email") -> str:
+    """A syntactically valid e-mail address, lower-cased; refused with a message otherwise."""
+    try:
+        return validate_email((raw or "").strip(), check_deliverability=False).normalized.lower()
+    except EmailNotValidError as error:
+        raise ValidationFailed(_("This e-mail address is not valid: %(reason)s", reason=str(error)), field=field)
+
+
+def user_by_email(email: str) -> User | None:
+    """The live account with this address, if any."""
+    return db.session.scalar(select(User).where(User.email == email.strip().lower(), User.deleted_at.is_(None)))
+
+
+def _check_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise ValidationFailed(
+            _("The password must have at least %(n)d characters.", n=MIN_PASSWORD_LENGTH), field="password"
+        )
+
+
+def new_pseudonym() -> str:
+    """A random public handle for the audit trail."""
+    return "person-" + secrets.token_hex(6)
+
+
+def sign_up(email: str, password: str, display_name: str, locale: str | None = None) -> User:
+    """Create an account (unverified) and mail the verification link."""
+    email = normalize_email(email)
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise ValidationFailed(_("Please give the name others will see."), field="display_name")
+    if len(display_name) > 120:
+        raise ValidationFailed(_("The name can have at most 120 characters."), field="display_name")
+    _check_password(password)
+    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise DomainError(_("An account already uses this e-mail address."), field="email")
+    user = User(
+        email=email,
+        password_hash=generate_password_hash(password),
+        display_name=display_name,
+        pseudonym=new_pseudonym(),
+        locale=locale,
+        timezone="UTC",
+        created_at=utcnow(),
+    )
+    db.session.add(user)
+    db.session.flush()
+    audit.record("account.created", actor=user, subject=user)
+    send_verification_email(user)
+    return user
+
+
+def _issue_token(user: User, purpose: AccountTokenPurpose, hours: int) -> str:
+    secret = secrets.token_urlsafe(32)
+    now = utcnow()
+    db.session.add(
+        AccountToken(
+            user_id=user.id, purpose=purpose, token_hash=hash_token(secret),
+            created_at=now, expires_at=now + timedelta(hours=hours),
+        )
+    )
+    db.session.flush()
+    return secret
+
+
+def send_verification_email(user: User) -> None:
+    """Mail a fresh single-use link that proves the person owns the address."""
+    secret = _issue_token(user, AccountTokenPurpose.VERIFY_EMAIL, current_app.config["EMAIL_TOKEN_HOURS"])
+    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("accounts.verify_email", token=secret)
+    queue_email(
+        user.email,
+        _("Confirm your e-mail address for Tribune"),
+        _("Hello %(name)s,\n\nOpen this link to confirm your address (valid %(hours)d hours):\n%(link)s",
+          name=user.display_name, hours=current_app.config["EMAIL_TOKEN_HOURS"], link=link),
+        "account",
+        user,
+    )
+
+
+def _consume_token(secret: str, purpose: AccountTokenPurpose) -> AccountToken:
+    token = db.session.scalar(
+        select(AccountToken).where(AccountToken.token_hash == hash_token(secret or ""), AccountToken.purpose == purpose)
+    )
+    if token is None or token.user.deleted_at is not None:
+        raise NotFound(_("This link is not valid."), field="token")
+    if token.used_at is not None:
+        raise DomainError(_("This link has already been used."), field="token")
+    if token.expires_at <= utcnow():
+        raise DomainError(_("This link has expired; ask for a new one."), field="token")
+    token.used_at = utcnow()
+    return token
+
+
+def verify_email(secret: str) -> User:
+    """Mark the address as verified with a single-use, unexpired token."""
+    token = _consume_token(secret, AccountTokenPurpose.VERIFY_EMAIL)
+    user = token.user
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+        audit.record("account.email_verified", actor=user, subject=user)
+    db.session.flush()
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    """Mail a reset link if the account exists; say nothing either way (no account probing)."""
+    try:
+        email = normalize_email(email)
+    except ValidationFailed:
+        return
+    user = user_by_email(email)
+    if user is None:
+        return
+    secret = _issue_token(user, AccountTokenPurpose.RESET_PASSWORD, current_app.config["RESET_TOKEN_HOURS"])
+    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("accounts.reset_password", token=secret)
+    queue_email(
+        user.email,
+        _("Reset your Tribune password"),
+        _("Hello %(name)s,\n\nOpen this link to choose a new password (valid %(hours)d hours):\n%(link)s\n\n"
+          "If you did not ask for it, ignore this message.",
+          name=user.display_name, hours=current_app.config["RESET_TOKEN_HOURS"], link=link),
+        "account",
+        user,
+    )
+
+
+def reset_password(secret: str, new_password: str) -> User:
+    """Set a new password with a single-use, unexpired reset token."""
+    _check_password(new_password)
+    token = _consume_token(secret, AccountTokenPurpose.RESET_PASSWORD)
+    user = token.user
+    user.password_hash = generate_password_hash(new_password)
+    # Following the link proves ownership of the address as well.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    audit.record("account.password_reset", actor=user, subject=user)
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The account these credentials open, or a refusal that does not say which part was wrong."""
+    user = user_by_email(email or "")
+    # Hash anyway when the account is unknown, so timing does not reveal which addresses exist.
+    candidate_hash = user.password_hash if user else generate_password_hash("not-a-real-password")
+    if not check_password_hash(candidate_hash, password or "") or user is None:
+        raise DomainError(_("Wrong e-mail address or password."), field="password")
+    return user
+
+
+def update_profile(user: User, display_name: str, locale: str | None, timezone_name: str) -> None:
+    """Change the name, language and time zone a person sees the platform in."""
+    display_name = (display_name or "").strip()
+    if not display_name or len(display_name) > 120:
+        raise ValidationFailed(_("The name must have between 1 and 120 characters."), field="display_name")
+    if locale not in (None, "", *current_app.config["LANGUAGES"]):
+        raise ValidationFailed(_("This language is not available."), field="locale")
+    if timezone_name not in available_timezones() and timezone_name != "UTC":
+        raise ValidationFailed(_("Unknown time zone."), field="timezone")
+    user.display_name = display_name
+    user.locale = locale or None
+    user.timezone = timezone_name
+    db.session.flush()
+
+
+def change_password(user: User, current_password: str, new_password: str) -> None:
+    """Replace the password after checking the current one."""
+    if not check_password_hash(user.password_hash, current_password or ""):
+        raise DomainError(_("The current password is wrong."), field="current_password")
+    _check_password(new_password)
+    user.password_hash = generate_password_hash(new_password)
+    audit.record("account.password_changed", actor=user, subject=user)
+
+
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    """Issue a personal API token; the secret is returned once and only its hash is kept."""
+    name = (name or "").strip()
+    if not name or len(name) > 80:
+        raise ValidationFailed(_("Give the token a name of at most 80 characters."), field="name")
+    secret = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(
+        user_id=user.id, name=name, prefix=secret[:10], token_hash=hash_token(secret), created_at=utcnow()
+    )
+    db.session.add(token)
+    db.session.flush()
+    audit.record("api_token.created", actor=user, subject=token)
+    return token, secret
+
+
+def revoke_api_token(user: User, token_id: int) -> ApiToken:
+    """Revoke one of the person's own tokens."""
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id:
+        raise NotFound(_("No such token."), field="token")
+    if token.revoked_at is None:
+        token.revoked_at = utcnow()
+        audit.record("api_token.revoked", actor=user, subject=token)
+    return token
+
+
+def user_for_api_token(secret: str) -> User | None:
+    """The live account behind a bearer token, or None (revoked, unknown, deleted)."""
+    if not secret or not secret.startswith(API_TOKEN_PREFIX):
+        return None
+    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
+    if token is None or token.revoked_at is not None or token.user.deleted_at is not None:
+        return None
+    now = utcnow()
+    # Touch at most once a minute: a write per request would serialize API traffic on SQLite.
+    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
+        token.last_used_at = now
+    return token.user
+
+
+def active_api_tokens(user: User) -> list[ApiToken]:
+    """The person's tokens that still work, newest first."""
+    return db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None)).order_by(ApiToken.id.desc())
+    ).all()

@@ -1,0 +1,48 @@
+"""The platform admin's pages: brands, the mail outbox, the audit chain's health."""
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from extensions import db
+from institutions import audit, brands
+from institutions.access import platform_admin
+from institutions.forms import BrandForm
+from institutions.models import OutboxMessage
+from institutions.view_helpers import commit_or_refuse
+
+blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+@blueprint.route("/", methods=["GET", "POST"])
+@platform_admin
+def brand_list():
+    """The brands hosted, and a form to create one with its first staff invitation."""
+    form = BrandForm()
+    if form.validate_on_submit():
+        ok, brand = commit_or_refuse(lambda: brands.create_brand(
+            current_user, name=form.name.data, slug=form.slug.data, description=form.description.data or "",
+            colour=form.colour.data, country=form.country.data, first_staff_email=form.first_staff_email.data,
+        ), form)
+        if ok:
+            flash(_("The brand %(name)s is created.", name=brand.name), "success")
+            return redirect(url_for("admin.brand_list"))
+    status = 422 if form.errors else 200
+    return render_template("admin/brands.html", brands=brands.list_brands(), form=form), status
+
+
+@blueprint.get("/outbox")
+@platform_admin
+def outbox():
+    """The last e-mails queued and sent (readable here in development)."""
+    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(100)).all()
+    return render_template("admin/outbox.html", messages=messages)
+
+
+@blueprint.get("/audit")
+@platform_admin
+def audit_health():
+    """Recompute the audit chain and say whether it is intact."""
+    return render_template("admin/audit.html", report=audit.verify_chain())

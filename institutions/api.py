@@ -1,0 +1,190 @@
+"""JSON API of the core under /api/v1 (bearer tokens only), calling the same services as the pages."""
+from __future__ import annotations
+
+from flask import Blueprint, current_app, jsonify, request
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from extensions import db
+from institutions import brands, charter, community, customer_import
+from institutions.access import brand_public, brand_signed_in, brand_staff, platform_admin, public, signed_in
+from institutions.api_support import (
+    PAGE_SCHEMA,
+    PAGINATION_PARAMETERS,
+    documented,
+    json_body,
+    paginated,
+    serialize_brand,
+    serialize_holding,
+    serialize_membership,
+    serialize_user,
+    string_field,
+)
+from institutions.errors import ValidationFailed
+from institutions.models import Brand, MembershipStatus
+from institutions.openapi import build_openapi_document
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+MEMBERSHIP_SCHEMA = {"type": "object", "required": ["id", "brand", "status"],
+                     "properties": {"id": {"type": "integer"}, "brand": {"type": "string"},
+                                    "status": {"enum": ["pending", "verified", "left"]}}}
+BRAND_SCHEMA = {"type": "object", "required": ["slug", "name"],
+                "properties": {"slug": {"type": "string"}, "name": {"type": "string"}}}
+
+
+@blueprint.get("/openapi.json")
+@documented("This document: the OpenAPI 3.1 description of the API.", tag="meta")
+@public
+def openapi_document():
+    """The OpenAPI 3.1 document, built from the routes themselves."""
+    return jsonify(build_openapi_document())
+
+
+@blueprint.get("/me")
+@documented("The account behind the token.", tag="accounts", errors=(401,))
+@signed_in
+def me():
+    """Who the token belongs to."""
+    return jsonify(serialize_user(current_user))
+
+
+@blueprint.get("/me/memberships")
+@documented("My memberships of brand communities.", tag="memberships", errors=(401,),
+            response_schema={"type": "object", "properties": {"items": {"type": "array", "items": MEMBERSHIP_SCHEMA}}})
+@signed_in
+def my_memberships():
+    """Every community I belong to (or belonged to), with its status."""
+    return jsonify({"items": [serialize_membership(m) for m in community.memberships_of_user(current_user)]})
+
+
+@blueprint.get("/brands")
+@documented("The brands hosted on this platform.", tag="brands", response_schema=PAGE_SCHEMA,
+            query=PAGINATION_PARAMETERS, errors=(422,))
+@public
+def brand_list():
+    """Brands, by name, a page at a time."""
+    return jsonify(paginated(select(Brand).order_by(db.func.lower(Brand.name)), serialize_brand))
+
+
+@blueprint.post("/brands")
+@documented("Create a brand and invite its first staff member (platform admins).", tag="brands",
+            request_schema={"type": "object", "required": ["name", "slug"],
+                            "properties": {"name": {"type": "string"}, "slug": {"type": "string"},
+                                           "description": {"type": "string"}, "colour": {"type": "string"},
+                                           "country": {"type": "string"}, "first_staff_email": {"type": "string"}}},
+            response_schema=BRAND_SCHEMA, status=201, errors=(401, 403, 409, 422))
+@platform_admin
+def create_brand():
+    """Create a tenant."""
+    data = json_body({"name", "slug", "description", "colour", "country", "first_staff_email"})
+    brand = brands.create_brand(
+        current_user,
+        name=string_field(data, "name", required=True), slug=string_field(data, "slug", required=True),
+        description=string_field(data, "description") or "", colour=string_field(data, "colour") or "#1d4ed8",
+        country=string_field(data, "country") or "FR", first_staff_email=string_field(data, "first_staff_email"),
+    )
+    db.session.commit()
+    return jsonify(serialize_brand(brand)), 201
+
+
+@blueprint.get("/brands/<slug>")
+@documented("One brand's public profile.", tag="brands", response_schema=BRAND_SCHEMA, errors=(404,))
+@brand_public
+def brand_detail(brand):
+    """The brand's public profile and community size."""
+    document = serialize_brand(brand)
+    document["verified_members"] = community.count_members(brand, MembershipStatus.VERIFIED)
+    return jsonify(document)
+
+
+@blueprint.get("/brands/<slug>/charter")
+@documented("The brand's charter: its offices, their texts and holders.", tag="brands", errors=(404,))
+@brand_public
+def brand_charter(brand):
+    """Every office with its texts (in the request's language when not rewritten) and holders."""
+    return jsonify({"brand": brand.slug, "offices": [
+        {
+            "kind": office.kind.value, "title": charter.office_title(office), "term_months": office.term_months,
+            **{field: charter.office_text(office, field) for field in charter.TEXT_FIELDS},
+            "current_holders": [serialize_holding(h) for h in charter.current_holdings(office)],
+            "past_holders": [serialize_holding(h) for h in charter.past_holdings(office)],
+        }
+        for office in charter.offices_with_holders(brand)
+    ]})
+
+
+@blueprint.post("/brands/<slug>/memberships")
+@documented("Join the brand's community (pending until verified).", tag="memberships",
+            request_schema={"type": "object", "properties": {"customer_number": {"type": "string"}}},
+            response_schema=MEMBERSHIP_SCHEMA, status=201, errors=(401, 403, 404, 409, 422))
+@brand_signed_in
+def join(brand):
+    """Join a community; verified at once when the brand's customer list names you."""
+    data = json_body({"customer_number"})
+    membership = community.join(brand, current_user, string_field(data, "customer_number"))
+    db.session.commit()
+    return jsonify(serialize_membership(membership)), 201
+
+
+@blueprint.delete("/brands/<slug>/memberships/me")
+@documented("Leave the brand's community.", tag="memberships", response_schema=MEMBERSHIP_SCHEMA,
+            errors=(401, 404, 409))
+@brand_signed_in
+def leave(brand):
+    """Leave a community."""
+    membership = community.leave(brand, current_user)
+    db.session.commit()
+    return jsonify(serialize_membership(membership))
+
+
+@blueprint.get("/brands/<slug>/memberships")
+@documented("The brand's members (staff of this brand only).", tag="memberships", response_schema=PAGE_SCHEMA,
+            query=PAGINATION_PARAMETERS + [{"name": "status", "in": "query",
+                                            "schema": {"enum": ["pending", "verified", "left"]}}],
+            errors=(401, 403, 404, 422))
+@brand_staff
+def member_list(brand):
+    """Members, pending first, a page at a time."""
+    status = request.args.get("status")
+    if status is not None and status not in {s.value for s in MembershipStatus}:
+        raise ValidationFailed(_("Unknown status."), field="status")
+    query = community.members_query(brand, MembershipStatus(status) if status else None)
+    return jsonify(paginated(query, lambda m: serialize_membership(m, with_person=True)))
+
+
+@blueprint.post("/brands/<slug>/memberships/<int:membership_id>/verify")
+@documented("Verify a pending member (staff of this brand only).", tag="memberships",
+            response_schema=MEMBERSHIP_SCHEMA, errors=(401, 403, 404, 409))
+@brand_staff
+def verify_member(brand, membership_id: int):
+    """Confirm that a pending member is a customer."""
+    membership = community.verify(community.membership_in_brand(brand, membership_id), current_user)
+    db.session.commit()
+    return jsonify(serialize_membership(membership, with_person=True))
+
+
+@blueprint.post("/brands/<slug>/memberships/import")
+@documented("Import a customer list (CSV body; staff of this brand only). `dry_run=1` only reports.",
+            tag="memberships", request_type="text/csv", request_schema={"type": "string"},
+            query=[{"name": "dry_run", "in": "query", "schema": {"enum": ["0", "1"]}}],
+            errors=(401, 403, 404, 413, 422))
+@brand_staff
+def import_customers(brand):
+    """Check a CSV of customers and, unless dry_run, apply it all or nothing."""
+    data = request.get_data(cache=False)
+    if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
+        raise ValidationFailed(_("The file is larger than 2 MB."), field="file")
+    dry_run = request.args.get("dry_run") == "1"
+    if dry_run:
+        plan = customer_import.plan_import(brand, current_user, data)
+    else:
+        plan = customer_import.apply_import(brand, current_user, data)
+        db.session.commit()
+    return jsonify({
+        "dry_run": dry_run, "rows": len(plan.rows), "verified_now": len(plan.to_verify_now),
+        "already_verified": plan.already_verified, "kept_for_later": plan.kept_for_later,
+        "already_listed": plan.already_listed,
+    })
+

@@ -1,0 +1,124 @@
+"""What every JSON route shares: OpenAPI declarations, request bodies, pagination, serializers."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import current_app, request, url_for
+from flask_babel import gettext as _
+
+from extensions import db
+from institutions.errors import ValidationFailed
+
+OPENAPI_ATTRIBUTE = "openapi_operation"
+
+
+def documented(summary: str, *, tag: str, request_schema: dict | None = None, request_type: str = "application/json",
+               response_schema: dict | None = None, status: int = 200, query: list[dict] | None = None,
+               errors: tuple[int, ...] = ()) -> Callable:
+    """Declare a JSON route's OpenAPI operation next to its code (the document is built from these)."""
+
+    def declare(view: Callable) -> Callable:
+        setattr(view, OPENAPI_ATTRIBUTE, {
+            "summary": summary, "tag": tag, "request_schema": request_schema, "request_type": request_type,
+            "response_schema": response_schema or {"type": "object"}, "status": status,
+            "query": query or [], "errors": errors,
+        })
+        return view
+
+    return declare
+
+
+def json_body(allowed: set[str]) -> dict[str, Any]:
+    """The request's JSON object; unknown or malformed input is refused with the field named."""
+    if not request.data:
+        return {}
+    data = request.get_json(silent=True)
+    if not isinstance(data, dict):
+        raise ValidationFailed(_("The body must be a JSON object."), field="body")
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise ValidationFailed(_("Unknown field."), fields={name: _("Unknown field.") for name in unknown})
+    return data
+
+
+def string_field(data: dict, name: str, required: bool = False) -> str | None:
+    """A string member of the body, or a refusal naming it."""
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise ValidationFailed(_("This field is required."), field=name)
+        return None
+    if not isinstance(value, str):
+        raise ValidationFailed(_("This field must be a string."), field=name)
+    return value
+
+
+PAGINATION_PARAMETERS = [
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+]
+
+PAGE_SCHEMA = {
+    "type": "object",
+    "required": ["items", "page", "per_page", "total", "next"],
+    "properties": {
+        "items": {"type": "array", "items": {"type": "object"}},
+        "page": {"type": "integer"}, "per_page": {"type": "integer"}, "total": {"type": "integer"},
+        "next": {"type": ["string", "null"]},
+    },
+}
+
+
+def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
+        bound = f"1..{maximum}" if maximum else "1.."
+        raise ValidationFailed(_("Must be a whole number in %(range)s.", range=bound), field=name)
+    return int(raw)
+
+
+def paginated(query, serialize: Callable[[Any], dict]) -> dict:
+    """One page of a query in the API's page shape, with the address of the next page."""
+    page = _positive_int("page", 1)
+    per_page = _positive_int("per_page", current_app.config["API_PAGE_SIZE"], current_app.config["API_MAX_PAGE_SIZE"])
+    result = db.paginate(query, page=page, per_page=per_page, error_out=False)
+    next_url = None
+    if result.has_next:
+        args = {**request.view_args, **request.args.to_dict(), "page": page + 1, "per_page": per_page}
+        next_url = url_for(request.endpoint, **args)
+    return {"items": [serialize(item) for item in result.items], "page": page, "per_page": per_page,
+            "total": result.total, "next": next_url}
+
+
+def iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def serialize_user(user) -> dict:
+    return {"id": user.id, "display_name": user.display_name, "email": user.email,
+            "email_verified": user.is_email_verified, "locale": user.locale, "timezone": user.timezone,
+            "is_platform_admin": user.is_platform_admin}
+
+
+def serialize_brand(brand) -> dict:
+    return {"slug": brand.slug, "name": brand.name, "description": brand.description, "colour": brand.colour,
+            "country": brand.country, "created_at": iso(brand.created_at),
+            "url": url_for("brands.home", slug=brand.slug)}
+
+
+def serialize_membership(membership, with_person: bool = False) -> dict:
+    document = {"id": membership.id, "brand": membership.brand.slug, "status": membership.status.value,
+                "customer_number": membership.customer_number, "started_at": iso(membership.started_at),
+                "verified_at": iso(membership.verified_at), "left_at": iso(membership.left_at)}
+    if with_person:
+        document["member"] = {"id": membership.user.id, "display_name": membership.user.display_name,
+                              "email": membership.user.email}
+    return document
+
+
+def serialize_holding(holding) -> dict:
+    return {"holder": holding.holder_name, "source": holding.source, "started_at": iso(holding.started_at),
+            "term_ends_at": iso(holding.term_ends_at), "ended_at": iso(holding.ended_at),
+            "end_reason": holding.end_reason}

@@ -1,0 +1,138 @@
+"""The audit trail: append institutional acts to a hash chain, list them, verify the chain."""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, text
+from sqlalchemy.orm import selectinload
+
+from extensions import db
+from institutions.clock import utcnow
+from institutions.models import AuditEvent, Brand, User
+
+GENESIS_HASH = "0" * 64
+# Any constant works; it only has to be the same for every writer of the chain.
+_PG_CHAIN_LOCK_KEY = 7_283_001
+
+
+def canonical_json(event: AuditEvent) -> str:
+    """The exact text that is hashed: sorted keys, no spaces, UTC ISO timestamps."""
+    document = {
+        "id": event.id,
+        "created_at": event.created_at.isoformat(timespec="microseconds"),
+        "brand_id": event.brand_id,
+        "actor": event.actor_pseudonym,
+        "action": event.action,
+        "subject_type": event.subject_type,
+        "subject_id": event.subject_id,
+        "payload": json.loads(event.payload),
+        "public": bool(event.is_public),
+    }
+    return json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def chain_hash(prev_hash: str, event: AuditEvent) -> str:
+    """hash = SHA-256(previous hash + canonical JSON of the event)."""
+    return hashlib.sha256((prev_hash + canonical_json(event)).encode("utf-8")).hexdigest()
+
+
+def take_chain_lock() -> None:
+    """Serialize writers of the chain so two acts never link to the same predecessor."""
+    bind = db.session.get_bind()
+    if bind.dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _PG_CHAIN_LOCK_KEY})
+    else:
+        # SQLite: a write statement takes the database's write lock until commit, and the
+        # read of the last event that follows then sees every committed event.
+        db.session.execute(text("UPDATE audit_events SET id = id WHERE 1 = 0"))
+
+
+def record(
+    action: str,
+    *,
+    actor: User | None = None,
+    brand: Brand | None = None,
+    subject: Any = None,
+    payload: dict[str, Any] | None = None,
+    public: bool = False,
+) -> AuditEvent:
+    """Append one act to the chain (the caller commits). Payloads carry no personal data."""
+    db.session.flush()
+    take_chain_lock()
+    last = db.session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    prev_hash = last.hash if last else GENESIS_HASH
+    event = AuditEvent(
+        id=(last.id + 1) if last else 1,
+        created_at=utcnow(),
+        brand_id=brand.id if brand is not None else None,
+        actor_id=actor.id if actor is not None else None,
+        actor_pseudonym=actor.pseudonym if actor is not None else None,
+        action=action,
+        subject_type=type(subject).__name__ if subject is not None else None,
+        subject_id=getattr(subject, "id", None),
+        payload=json.dumps(payload or {}, sort_keys=True, separators=(",", ":"), ensure_ascii=False),
+        is_public=public,
+        prev_hash=prev_hash,
+    )
+    event.hash = chain_hash(prev_hash, event)
+    db.session.add(event)
+    db.session.flush()
+    return event
+
+
+@dataclass
+class ChainReport:
+    """What verifying the chain found: how many events, and the first bad one if any."""
+
+    checked: int
+    bad_event_id: int | None = None
+    problem: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.bad_event_id is None
+
+
+def verify_chain(batch_size: int = 2000) -> ChainReport:
+    """Recompute every hash in order; name the first event whose link or content is wrong."""
+    prev_hash = GENESIS_HASH
+    prev_id = 0
+    checked = 0
+    last_id = 0
+    while True:
+        events = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.id > last_id).order_by(AuditEvent.id).limit(batch_size)
+        ).all()
+        if not events:
+            return ChainReport(checked=checked)
+        for event in events:
+            if event.id != prev_id + 1 or event.prev_hash != prev_hash:
+                return ChainReport(
+                    checked, event.id,
+                    f"event #{event.id} does not link to event #{prev_id}: "
+                    f"an event before it was removed or altered",
+                )
+            if chain_hash(prev_hash, event) != event.hash:
+                return ChainReport(checked, event.id, f"event #{event.id} was altered after it was written")
+            prev_hash, prev_id = event.hash, event.id
+            checked += 1
+        last_id = events[-1].id
+        db.session.expunge_all()
+
+
+def public_events(brand: Brand, page: int = 1, per_page: int = 50):
+    """The brand's public acts, newest first (the transparency page)."""
+    return db.paginate(
+        select(AuditEvent)
+        .where(AuditEvent.brand_id == brand.id, AuditEvent.is_public.is_(True))
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.id.desc()),
+        page=page,
+        per_page=per_page,
+        error_out=False,
+    )

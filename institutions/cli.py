@@ -1,0 +1,84 @@
+"""`flask` commands of the core: admin, audit, mail, demo."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+from sqlalchemy import select
+from werkzeug.security import generate_password_hash
+
+from extensions import db
+from institutions import audit, notifications
+from institutions.accounts import MIN_PASSWORD_LENGTH, new_pseudonym, normalize_email
+from institutions.clock import utcnow
+from institutions.errors import DomainError
+from institutions.models import User
+
+admin_cli = AppGroup("admin", help="Platform administrators.")
+audit_cli = AppGroup("audit", help="The hash-chained audit trail.")
+mail_cli = AppGroup("mail", help="The e-mail outbox.")
+demo_cli = AppGroup("demo", help="Demonstration data.")
+
+
+@admin_cli.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="Platform admin", show_default=True)
+@click.password_option(help="At least 10 characters.")
+def create_admin(email: str, name: str, password: str) -> None:
+    """Create a platform admin (or promote the existing account with this address)."""
+    try:
+        email = normalize_email(email)
+    except DomainError as error:
+        raise click.BadParameter(error.message, param_hint="--email")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"at least {MIN_PASSWORD_LENGTH} characters", param_hint="--password")
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, display_name=name, pseudonym=new_pseudonym(), timezone="UTC",
+                    password_hash=generate_password_hash(password), created_at=utcnow())
+        db.session.add(user)
+    user.is_platform_admin = True
+    user.email_verified_at = user.email_verified_at or utcnow()
+    db.session.flush()
+    audit.record("platform.admin_granted", subject=user, payload={"admin": user.pseudonym})
+    db.session.commit()
+    click.echo(f"{email} is a platform admin.")
+
+
+@audit_cli.command("verify")
+def verify_audit() -> None:
+    """Recompute the chain; exit 1 naming the first bad event if a row was altered or removed."""
+    report = audit.verify_chain()
+    if report.ok:
+        click.echo(f"audit chain intact: {report.checked} events verified")
+        return
+    click.echo(f"audit chain BROKEN at event #{report.bad_event_id}: {report.problem}", err=True)
+    raise SystemExit(1)
+
+
+@mail_cli.command("send")
+def send_mail() -> None:
+    """Send what waits in the outbox (printed in development); exit 1 if some failed."""
+    sent, failed = notifications.send_pending()
+    db.session.commit()
+    click.echo(f"{sent} sent, {failed} failed")
+    if failed:
+        raise SystemExit(1)
+
+
+@demo_cli.command("load")
+def load_demo() -> None:
+    """Create the demo brand, people and roles (idempotent) and print the demo logins."""
+    from institutions.demo import DEMO_PASSWORD, load_demo_data
+
+    logins = load_demo_data()
+    db.session.commit()
+    click.echo("Demo logins (password for all: %s):" % DEMO_PASSWORD)
+    for role, email in logins:
+        click.echo(f"  {role:<16} {email}")
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    for group in (admin_cli, audit_cli, mail_cli, demo_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,331 @@
+"""The core every feature stands on: accounts, brands, memberships, offices, audit, mail."""
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Enum,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from institutions.clock import utcnow
+from institutions.types import UTCDateTime
+
+
+def enum_column(enum_cls: type[enum.Enum], length: int = 32) -> Enum:
+    """Store an enum by value as a plain string column (portable, readable in SQL)."""
+    return Enum(
+        enum_cls,
+        native_enum=False,
+        create_constraint=False,
+        length=length,
+        values_callable=lambda cls: [member.value for member in cls],
+    )
+
+
+class User(UserMixin, db.Model):
+    """One person, one account; roles are held per brand."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    display_name: Mapped[str] = mapped_column(String(120))
+    # A stable, meaningless name the audit trail uses, so erasing an account keeps the chain.
+    pseudonym: Mapped[str] = mapped_column(String(40), unique=True)
+    locale: Mapped[str | None] = mapped_column(String(8))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    email_verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    memberships: Mapped[list[Membership]] = relationship(back_populates="user", foreign_keys="Membership.user_id")
+    staff_roles: Mapped[list[StaffRole]] = relationship(back_populates="user")
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: a deleted account cannot sign in
+        return self.deleted_at is None
+
+    @property
+    def is_email_verified(self) -> bool:
+        return self.email_verified_at is not None
+
+
+class AccountTokenPurpose(enum.Enum):
+    VERIFY_EMAIL = "verify_email"
+    RESET_PASSWORD = "reset_password"
+
+
+class AccountToken(db.Model):
+    """A single-use, expiring token sent by e-mail; only its hash is stored."""
+
+    __tablename__ = "account_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    purpose: Mapped[AccountTokenPurpose] = mapped_column(enum_column(AccountTokenPurpose))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class ApiToken(db.Model):
+    """A personal API token; the secret is shown once and stored hashed."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship()
+
+
+class Brand(db.Model):
+    """A tenant: its own community, staff, offices, elections, mandates and cases."""
+
+    __tablename__ = "brands"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(40), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    description: Mapped[str] = mapped_column(Text, default="")
+    colour: Mapped[str] = mapped_column(String(7), default="#1d4ed8")
+    country: Mapped[str] = mapped_column(String(2), default="FR")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    offices: Mapped[list[Office]] = relationship(
+        back_populates="brand", order_by="Office.position", cascade="all, delete-orphan"
+    )
+
+
+class StaffRole(db.Model):
+    """A person employed by a brand, acting in its name on the platform."""
+
+    __tablename__ = "staff_roles"
+    __table_args__ = (UniqueConstraint("brand_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Signing rights: who may countersign contracts in the brand's name.
+    can_sign: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    brand: Mapped[Brand] = relationship()
+    user: Mapped[User] = relationship(back_populates="staff_roles")
+
+
+class StaffInvitation(db.Model):
+    """An invitation, sent by e-mail, to join a brand's staff."""
+
+    __tablename__ = "staff_invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str] = mapped_column(String(254))
+    can_sign: Mapped[bool] = mapped_column(Boolean, default=False)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    accepted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    brand: Mapped[Brand] = relationship()
+
+
+class MembershipStatus(enum.Enum):
+    PENDING = "pending"
+    VERIFIED = "verified"
+    LEFT = "left"
+
+
+class Membership(db.Model):
+    """A customer's place in a brand's community; `started_at` is the eligibility date."""
+
+    __tablename__ = "memberships"
+    __table_args__ = (UniqueConstraint("brand_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[MembershipStatus] = mapped_column(enum_column(MembershipStatus))
+    customer_number: Mapped[str | None] = mapped_column(String(64))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    verified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    verification_source: Mapped[str | None] = mapped_column(String(20))
+    left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    brand: Mapped[Brand] = relationship()
+    user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
+
+    @property
+    def is_verified(self) -> bool:
+        return self.status is MembershipStatus.VERIFIED
+
+
+class CustomerRecord(db.Model):
+    """A customer the brand vouches for (from a CSV import): matching accounts are verified."""
+
+    __tablename__ = "customer_records"
+    __table_args__ = (
+        UniqueConstraint("brand_id", "email"),
+        UniqueConstraint("brand_id", "customer_number"),
+        CheckConstraint("email IS NOT NULL OR customer_number IS NOT NULL", name="identifies"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    email: Mapped[str | None] = mapped_column(String(254))
+    customer_number: Mapped[str | None] = mapped_column(String(64))
+    imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class OfficeKind(enum.Enum):
+    PRESIDENT = "president"
+    AMBASSADOR = "ambassador"
+    ADVOCATE = "advocate"
+    MEDIATOR = "mediator"
+
+
+class Office(db.Model):
+    """One office of a brand's charter: how it is obtained, its term, powers and duties."""
+
+    __tablename__ = "offices"
+    __table_args__ = (UniqueConstraint("brand_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[OfficeKind] = mapped_column(enum_column(OfficeKind))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # The brand's own wording; None means "the platform's default text, in the reader's language".
+    obtained: Mapped[str | None] = mapped_column(Text)
+    term: Mapped[str | None] = mapped_column(Text)
+    term_months: Mapped[int | None] = mapped_column(Integer)
+    powers: Mapped[str | None] = mapped_column(Text)
+    obligations: Mapped[str | None] = mapped_column(Text)
+    resources: Mapped[str | None] = mapped_column(Text)
+    # Recall of an elected holder: the share of eligible members whose signatures within the
+    # window oblige the brand to hold a recall vote.
+    recall_threshold_percent: Mapped[int | None] = mapped_column(Integer)
+    recall_window_days: Mapped[int | None] = mapped_column(Integer)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    brand: Mapped[Brand] = relationship(back_populates="offices")
+    holdings: Mapped[list[OfficeHolding]] = relationship(
+        back_populates="office", order_by="OfficeHolding.started_at.desc()"
+    )
+
+
+class OfficeHolding(db.Model):
+    """Someone holding an office, from when, until when, and by what act (the source)."""
+
+    __tablename__ = "office_holdings"
+    __table_args__ = (Index("ix_office_holdings_office_open", "office_id", "ended_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    holder_name: Mapped[str] = mapped_column(String(120))
+    # What made this person an office holder: "election:12", "mandate:4", "appointment", ...
+    source: Mapped[str] = mapped_column(String(80))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    term_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    end_reason: Mapped[str | None] = mapped_column(String(200))
+    # When staff were reminded that the term ends soon (once per holding).
+    reminder_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    office: Mapped[Office] = relationship(back_populates="holdings")
+    user: Mapped[User | None] = relationship()
+
+
+class AuditEvent(db.Model):
+    """An append-only, hash-chained record of one institutional act."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id", ondelete="RESTRICT"), index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # The pseudonym, not the name: erasing an account must not break the chain.
+    actor_pseudonym: Mapped[str | None] = mapped_column(String(40))
+    action: Mapped[str] = mapped_column(String(80))
+    subject_type: Mapped[str | None] = mapped_column(String(40))
+    subject_id: Mapped[int | None] = mapped_column(Integer)
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+    is_public: Mapped[bool] = mapped_column(Boolean, default=False)
+    prev_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+    brand: Mapped[Brand | None] = relationship()
+    actor: Mapped[User | None] = relationship()
+
+
+class Notification(db.Model):
+    """An in-app notice for one person."""
+
+    __tablename__ = "notifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(40))
+    message: Mapped[str] = mapped_column(Text)
+    link: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class EmailPreference(db.Model):
+    """A person's opt-in to e-mail for one kind of notification."""
+
+    __tablename__ = "email_preferences"
+    __table_args__ = (UniqueConstraint("user_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class OutboxMessage(db.Model):
+    """An e-mail waiting to be sent (or kept after sending) by `flask mail send`."""
+
+    __tablename__ = "outbox_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    to_address: Mapped[str] = mapped_column(String(254))
+    subject: Mapped[str] = mapped_column(String(200))
+    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(40))
+    mandatory: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(Text)
