@@ -1,0 +1,107 @@
+"""After the count: staff certify, the winner takes office; reminders before a term ends."""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from elections.models import Election, ElectionKind, ElectionState
+from extensions import db
+from institutions import audit, charter, permissions
+from institutions.brands import staff_of
+from institutions.clock import utcnow
+from institutions.errors import DomainError, Forbidden
+from institutions.models import Office, OfficeHolding, OfficeKind, User
+from institutions.notifications import notify
+
+REMINDER_BEFORE_TERM_END = timedelta(days=90)
+
+
+def _months_later(moment: datetime, months: int) -> datetime:
+    """The same day `months` later (the last day of the month when that day does not exist)."""
+    month_index = moment.month - 1 + months
+    year, month = moment.year + month_index // 12, month_index % 12 + 1
+    for day in range(moment.day, 27, -1):
+        try:
+            return moment.replace(year=year, month=month, day=day)
+        except ValueError:
+            continue
+    return moment.replace(year=year, month=month, day=28)
+
+
+def sitting_president(brand) -> OfficeHolding | None:
+    """The current holding of the customer-president office, if any."""
+    office = charter.office_of(brand, OfficeKind.PRESIDENT)
+    return db.session.scalar(
+        select(OfficeHolding).where(OfficeHolding.office_id == office.id, OfficeHolding.ended_at.is_(None))
+        .order_by(OfficeHolding.started_at.desc()).limit(1)
+    )
+
+
+def certify(election: Election, actor: User, now: datetime | None = None) -> Election:
+    """Staff certify the stored count (they cannot change it); the winner takes office for the term."""
+    now = now or utcnow()
+    if not permissions.is_brand_staff(actor, election.brand):
+        raise Forbidden(_("Only the brand's staff can certify an election."))
+    if election.state is not ElectionState.CLOSED:
+        raise DomainError(_("Only a closed election can be certified: voting must be over and counted."))
+    election.state = ElectionState.CERTIFIED
+    election.certified_at = now
+    election.certified_by_id = actor.id
+    db.session.flush()
+    audit.record("election.certified", actor=actor, brand=election.brand, subject=election, public=True,
+                 payload={"outcome": election.outcome, "fingerprint": election.fingerprint})
+    if election.kind is ElectionKind.RECALL:
+        holding = election.recall_holding
+        if election.outcome == "recall_carried" and holding is not None and holding.ended_at is None:
+            charter.end_holding(holding, "recalled by the members' vote", actor=actor)
+        return election
+    winner = election.winner
+    if election.outcome == "winner" and winner is not None and winner.user is not None:
+        previous = sitting_president(election.brand)
+        if previous is not None:
+            charter.end_holding(previous, "term ended: a successor was elected", actor=actor)
+        charter.install_holder(
+            election.brand, OfficeKind.PRESIDENT, winner.user, source=f"election:{election.id}", actor=actor,
+            starts_at=now, term_ends_at=_months_later(now, election.term_months),
+        )
+        notify(winner.user, "elections",
+               _("You are elected customer president of %(brand)s.", brand=election.brand.name),
+               link=f"/b/{election.brand.slug}/charter", brand=election.brand)
+    return election
+
+
+def remind_terms_ending(now: datetime | None = None) -> int:
+    """Tell staff, once per presidency, that its term ends within 90 days; returns how many reminders."""
+    now = now or utcnow()
+    holdings = db.session.scalars(
+        select(OfficeHolding).join(Office, OfficeHolding.office_id == Office.id)
+        .where(Office.kind == OfficeKind.PRESIDENT, OfficeHolding.ended_at.is_(None),
+               OfficeHolding.term_ends_at.is_not(None), OfficeHolding.term_ends_at <= now + REMINDER_BEFORE_TERM_END,
+               OfficeHolding.reminder_sent_at.is_(None))
+    ).all()
+    for holding in holdings:
+        brand = holding.office.brand
+        for role in staff_of(brand):
+            notify(role.user, "elections",
+                   _("The customer president's term at %(brand)s ends on %(date)s: schedule the next election.",
+                     brand=brand.name, date=holding.term_ends_at.strftime("%Y-%m-%d")),
+                   link=f"/b/{brand.slug}/elections/new", brand=brand)
+        holding.reminder_sent_at = now
+        audit.record("office.term_reminder_sent", brand=brand, subject=holding)
+    db.session.flush()
+    return len(holdings)
+
+
+def end_expired_terms(now: datetime | None = None) -> int:
+    """End presidencies whose term is over (a page view or the CLI calls this)."""
+    now = now or utcnow()
+    holdings = db.session.scalars(
+        select(OfficeHolding).join(Office, OfficeHolding.office_id == Office.id)
+        .where(Office.kind == OfficeKind.PRESIDENT, OfficeHolding.ended_at.is_(None),
+               OfficeHolding.term_ends_at.is_not(None), OfficeHolding.term_ends_at <= now)
+    ).all()
+    for holding in holdings:
+        charter.end_holding(holding, "term over")
+    return len(holdings)

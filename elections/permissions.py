@@ -1,0 +1,88 @@
+"""Permission questions of elections, asked by route guards and templates alike."""
+from __future__ import annotations
+
+from elections import ballot_box, lifecycle
+from elections.eligibility import is_eligible
+from elections.models import Candidacy, CandidacyState, Election, ElectionKind, ElectionState
+from institutions import permissions
+
+
+def can_manage_elections(user, brand) -> bool:
+    """Staff create, schedule, cancel and certify elections."""
+    return permissions.is_brand_staff(user, brand)
+
+
+def can_view_election(user, election: Election) -> bool:
+    """Published elections are public; drafts are the staff's."""
+    return election.state is not ElectionState.DRAFT or can_manage_elections(user, election.brand)
+
+
+def can_nominate(user, election: Election) -> bool:
+    """An eligible member, while nominations are open."""
+    return (election.kind is ElectionKind.PRESIDENT and lifecycle.nominations_are_open(election)
+            and is_eligible(user, election))
+
+
+def can_answer_nomination(user, candidacy: Candidacy) -> bool:
+    """The nominee, while nominations are open and the nomination waits for an answer."""
+    return (getattr(user, "is_authenticated", False) and candidacy.user_id == user.id
+            and candidacy.state is CandidacyState.NOMINATED and lifecycle.nominations_are_open(candidacy.election))
+
+
+def can_endorse(user, candidacy: Candidacy) -> bool:
+    """An eligible member other than the candidate, once, while nominations are open."""
+    return (candidacy.state is CandidacyState.ACCEPTED and lifecycle.nominations_are_open(candidacy.election)
+            and is_eligible(user, candidacy.election) and candidacy.user_id != user.id
+            and not any(e.user_id == user.id for e in candidacy.endorsements))
+
+
+def is_candidate(user, candidacy: Candidacy) -> bool:
+    """The person standing in this candidacy."""
+    return getattr(user, "is_authenticated", False) and candidacy.user_id == user.id
+
+
+def can_edit_statement(user, candidacy: Candidacy) -> bool:
+    """The accepted candidate, until voting opens."""
+    return (is_candidate(user, candidacy) and candidacy.state is CandidacyState.ACCEPTED
+            and lifecycle.before_voting(candidacy.election))
+
+
+def can_withdraw(user, candidacy: Candidacy) -> bool:
+    """The candidate, until voting opens."""
+    return (is_candidate(user, candidacy) and lifecycle.before_voting(candidacy.election)
+            and candidacy.state in (CandidacyState.ACCEPTED, CandidacyState.NOMINATED))
+
+
+def can_reject_statement(user, candidacy: Candidacy) -> bool:
+    """Staff, for a published statement, while the election runs."""
+    return (permissions.is_brand_staff(user, candidacy.election.brand) and bool(candidacy.statement_markdown)
+            and candidacy.statement_rejected_at is None
+            and candidacy.election.state in (ElectionState.NOMINATIONS, ElectionState.VOTING))
+
+
+def can_vote(user, election: Election) -> bool:
+    """On the frozen roll, voting open, not voted yet."""
+    return (getattr(user, "is_authenticated", False) and lifecycle.voting_is_open(election)
+            and ballot_box.on_roll(election, user) and not ballot_box.has_voted(election, user))
+
+
+def has_voted(user, election: Election) -> bool:
+    """The voter sees that they voted, never what."""
+    return getattr(user, "is_authenticated", False) and ballot_box.has_voted(election, user)
+
+
+def can_certify(user, election: Election) -> bool:
+    """Staff, once the election is closed and counted."""
+    return can_manage_elections(user, election.brand) and election.state is ElectionState.CLOSED
+
+
+def can_cancel(user, election: Election) -> bool:
+    """Staff, before certification."""
+    return can_manage_elections(user, election.brand) and election.state not in (
+        ElectionState.CERTIFIED, ElectionState.CANCELLED)
+
+
+TEMPLATE_PERMISSIONS = {
+    name: fn for name, fn in dict(globals()).items() if name.startswith(("can_", "is_", "has_")) and callable(fn)
+    and fn.__module__ == __name__
+}

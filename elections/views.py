@@ -1,0 +1,383 @@
+"""Election pages under /b/<slug>/elections/: calendar, candidates, the voting booth, results."""
+from __future__ import annotations
+
+import json
+from datetime import timezone
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from elections import ballot_box, ballots, exports, lifecycle, nominations, recall
+from elections import permissions as election_permissions
+from elections.ballot_forms import choice_from_form
+from elections.certification import certify, sitting_president
+from elections.eligibility import eligible_members_query
+from elections.forms import ElectionForm, NominateForm, PetitionForm, ReasonForm, StatementForm, TrackerForm
+from elections.models import Election, ElectionState
+from extensions import db
+from institutions.access import brand_public, brand_signed_in, brand_staff
+from institutions.errors import DomainError
+from institutions.forms import ActionForm
+from institutions.models import User
+from institutions.view_helpers import commit_or_refuse, show_refusal
+
+blueprint = Blueprint("elections", __name__, url_prefix="/b/<slug>/elections")
+recall_blueprint = Blueprint("recall", __name__, url_prefix="/b/<slug>/recall")
+
+
+def _election(brand, election_id: int) -> Election:
+    """The election, moved to the state its calendar says, or 404 (drafts are for staff only)."""
+    election = lifecycle.election_in_brand(
+        brand, election_id, include_drafts=election_permissions.can_manage_elections(current_user, brand))
+    if lifecycle.advance(election):
+        db.session.commit()
+    return election
+
+
+def _back(brand, election):
+    return redirect(url_for("elections.detail", slug=brand.slug, election_id=election.id))
+
+
+def _draft_from(form: ElectionForm) -> lifecycle.ElectionDraft:
+    def utc(moment):
+        return moment.replace(tzinfo=timezone.utc) if moment else None
+
+    return lifecycle.ElectionDraft(
+        title=form.title.data, description=form.description.data or "", method=form.method.data,
+        nominations_open_at=utc(form.nominations_open_at.data), nominations_close_at=utc(form.nominations_close_at.data),
+        voting_open_at=utc(form.voting_open_at.data), voting_close_at=utc(form.voting_close_at.data),
+        endorsements_required=form.endorsements_required.data or 0, quorum_percent=form.quorum_percent.data,
+        term_months=form.term_months.data,
+    )
+
+
+@blueprint.get("/")
+@brand_public
+def index(brand):
+    """The brand's elections: running ones first, then past results."""
+    if lifecycle.advance_due(brand):
+        db.session.commit()
+    include_drafts = election_permissions.can_manage_elections(current_user, brand)
+    return render_template("elections/index.html", brand=brand,
+                           elections=lifecycle.elections_of(brand, include_drafts=include_drafts),
+                           president=sitting_president(brand), petition=recall.current_petition(brand))
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@brand_staff
+def create(brand):
+    """Staff prepare an election as a draft."""
+    form = ElectionForm()
+    if form.validate_on_submit():
+        ok, election = commit_or_refuse(lambda: lifecycle.create_draft(brand, current_user, _draft_from(form)), form)
+        if ok:
+            flash(_("The draft is saved. Check it, then open nominations."), "success")
+            return _back(brand, election)
+    return render_template("elections/edit.html", brand=brand, form=form, election=None), 422 if form.errors else 200
+
+
+@blueprint.route("/<int:election_id>/edit", methods=["GET", "POST"])
+@brand_staff
+def edit(brand, election_id: int):
+    """Change a draft (refused once nominations are open)."""
+    election = _election(brand, election_id)
+    form = ElectionForm(obj=election)
+    if request.method == "GET":
+        form.method.data = election.method.value
+    if form.validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: lifecycle.update_draft(election, current_user, _draft_from(form)), form)
+        if ok:
+            flash(_("The draft is saved."), "success")
+            return _back(brand, election)
+    return render_template("elections/edit.html", brand=brand, form=form, election=election), \
+        422 if form.errors else 200
+
+
+@blueprint.get("/<int:election_id>")
+@brand_public
+def detail(brand, election_id: int):
+    """One election: its phase and dates, the candidates, what you can do now."""
+    election = _election(brand, election_id)
+    nominate_form = NominateForm()
+    if election_permissions.can_nominate(current_user, election):
+        nominate_form.nominee.choices = _nominee_choices(election)
+    return render_template(
+        "elections/detail.html", brand=brand, election=election, candidacies=election.candidacies,
+        nominate_form=nominate_form, action_form=ActionForm(), reason_form=ReasonForm(),
+        result=ballot_box.stored_result(election), option_names=ballot_box.option_names(election),
+        exclusion_reasons=nominations.EXCLUSION_REASONS, render_statement=nominations.render_statement,
+        turnout=ballot_box.turnout(election) if election.roll_size is not None else None,
+    )
+
+
+def _nominee_choices(election: Election) -> list[tuple[int, str]]:
+    ids = db.session.scalars(eligible_members_query(election)).all()
+    people = db.session.scalars(db.select(User).where(User.id.in_(ids)).order_by(User.display_name)).all()
+    return [(person.id, person.display_name) for person in people]
+
+
+@blueprint.post("/<int:election_id>/open")
+@brand_staff
+def open_nominations(brand, election_id: int):
+    """Publish the election: the calendar freezes."""
+    election = _election(brand, election_id)
+    if ActionForm().validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: lifecycle.open_nominations(election, current_user))
+        if ok:
+            flash(_("Nominations are open; the calendar is now fixed."), "success")
+    return _back(brand, election)
+
+
+@blueprint.post("/<int:election_id>/cancel")
+@brand_staff
+def cancel(brand, election_id: int):
+    """Cancel the election with a public reason."""
+    election = _election(brand, election_id)
+    form = ReasonForm()
+    if form.validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: lifecycle.cancel(election, current_user, form.reason.data))
+        if ok:
+            flash(_("The election is cancelled."), "success")
+    else:
+        flash(_("Give the public reason for the cancellation."), "error")
+    return _back(brand, election)
+
+
+@blueprint.post("/<int:election_id>/certify")
+@brand_staff
+def certify_result(brand, election_id: int):
+    """Certify the stored count; the winner takes office."""
+    election = _election(brand, election_id)
+    if ActionForm().validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: certify(election, current_user))
+        if ok:
+            flash(_("The result is certified."), "success")
+    return _back(brand, election)
+
+
+@blueprint.post("/<int:election_id>/nominate")
+@brand_signed_in
+def nominate(brand, election_id: int):
+    """Stand as a candidate, or nominate another eligible member."""
+    election = _election(brand, election_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    nominee_id = request.form.get("nominee", type=int) if request.form.get("nominee") else current_user.id
+    nominee = db.session.get(User, nominee_id)
+    if nominee is None:
+        flash(_("No such member."), "error")
+        return _back(brand, election)
+    ok, _result = commit_or_refuse(lambda: nominations.nominate(election, current_user, nominee))
+    if ok:
+        flash(_("You are a candidate.") if nominee.id == current_user.id
+              else _("%(name)s is nominated and asked to accept.", name=nominee.display_name), "success")
+    return _back(brand, election)
+
+
+def _candidacy_act(brand, election_id: int, candidacy_id: int, act, message: str):
+    election = _election(brand, election_id)
+    if ActionForm().validate_on_submit():
+        candidacy = nominations.candidacy_in_election(election, candidacy_id)
+        ok, _result = commit_or_refuse(lambda: act(candidacy))
+        if ok:
+            flash(message, "success")
+    return _back(brand, election)
+
+
+@blueprint.post("/<int:election_id>/candidates/<int:candidacy_id>/accept")
+@brand_signed_in
+def accept(brand, election_id: int, candidacy_id: int):
+    """The nominee accepts to stand."""
+    return _candidacy_act(brand, election_id, candidacy_id,
+                          lambda c: nominations.answer_nomination(c, current_user, True), _("You are a candidate."))
+
+
+@blueprint.post("/<int:election_id>/candidates/<int:candidacy_id>/decline")
+@brand_signed_in
+def decline(brand, election_id: int, candidacy_id: int):
+    """The nominee declines."""
+    return _candidacy_act(brand, election_id, candidacy_id,
+                          lambda c: nominations.answer_nomination(c, current_user, False),
+                          _("You declined the nomination."))
+
+
+@blueprint.post("/<int:election_id>/candidates/<int:candidacy_id>/endorse")
+@brand_signed_in
+def endorse(brand, election_id: int, candidacy_id: int):
+    """Endorse a candidate (once)."""
+    return _candidacy_act(brand, election_id, candidacy_id, lambda c: nominations.endorse(c, current_user),
+                          _("Your endorsement is recorded."))
+
+
+@blueprint.post("/<int:election_id>/candidates/<int:candidacy_id>/withdraw")
+@brand_signed_in
+def withdraw(brand, election_id: int, candidacy_id: int):
+    """A candidate withdraws."""
+    return _candidacy_act(brand, election_id, candidacy_id, lambda c: nominations.withdraw(c, current_user),
+                          _("You have withdrawn."))
+
+
+@blueprint.route("/<int:election_id>/candidates/<int:candidacy_id>/statement", methods=["GET", "POST"])
+@brand_signed_in
+def statement(brand, election_id: int, candidacy_id: int):
+    """The candidate writes their statement (Markdown, sanitized when shown)."""
+    election = _election(brand, election_id)
+    candidacy = nominations.candidacy_in_election(election, candidacy_id)
+    if not election_permissions.is_candidate(current_user, candidacy):
+        abort(403)
+    form = StatementForm(statement=candidacy.statement_markdown)
+    if form.validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: nominations.write_statement(candidacy, current_user, form.statement.data),
+                                       form)
+        if ok:
+            flash(_("Your statement is published."), "success")
+            return _back(brand, election)
+    return render_template("elections/statement.html", brand=brand, election=election, candidacy=candidacy,
+                           form=form, preview=nominations.render_statement(form.statement.data or ""))
+
+
+@blueprint.post("/<int:election_id>/candidates/<int:candidacy_id>/reject-statement")
+@brand_staff
+def reject_statement(brand, election_id: int, candidacy_id: int):
+    """Staff take down a statement for a code-of-conduct breach, with a public reason."""
+    election = _election(brand, election_id)
+    form = ReasonForm()
+    candidacy = nominations.candidacy_in_election(election, candidacy_id)
+    if form.validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: nominations.reject_statement(candidacy, current_user, form.reason.data))
+        if ok:
+            flash(_("The statement is rejected; the reason is public."), "success")
+    else:
+        flash(_("Give the public reason: which rule of the code of conduct it breaks."), "error")
+    return _back(brand, election)
+
+
+@blueprint.route("/<int:election_id>/vote", methods=["GET", "POST"])
+@brand_signed_in
+def vote(brand, election_id: int):
+    """The voting booth: the ballot, then a confirmation step."""
+    election = _election(brand, election_id)
+    form = ActionForm()
+    if request.method == "POST" and form.validate_on_submit():
+        options = ballot_box.options_of(election)
+        try:
+            choice = choice_from_form(election.method, options, request.form)
+            ballots.encode(election.method, options, choice)  # refuse a malformed ballot before confirming
+        except DomainError as error:
+            show_refusal(error)
+        else:
+            return render_template("elections/confirm.html", brand=brand, election=election, choice=choice,
+                                   choice_json=json.dumps(choice), option_names=ballot_box.option_names(election),
+                                   form=ActionForm())
+    return render_template("elections/vote.html", brand=brand, election=election, form=form,
+                           options=ballot_box.options_of(election), option_names=ballot_box.option_names(election),
+                           candidacies=lifecycle.ballot_candidacies(election), grades=ballots.GRADES,
+                           render_statement=nominations.render_statement)
+
+
+@blueprint.post("/<int:election_id>/vote/cast")
+@brand_signed_in
+def cast(brand, election_id: int):
+    """Cast the confirmed ballot; the tracker is shown once, here."""
+    election = _election(brand, election_id)
+    if not ActionForm().validate_on_submit():
+        abort(400)
+    try:
+        choice = json.loads(request.form.get("choice", ""))
+    except ValueError:
+        abort(400)
+    if not isinstance(choice, dict):
+        abort(400)
+    ok, tracker = commit_or_refuse(lambda: ballot_box.cast_ballot(election, current_user, choice))
+    if not ok:
+        return _back(brand, election)
+    return render_template("elections/tracker.html", brand=brand, election=election, tracker=tracker)
+
+
+@blueprint.get("/<int:election_id>/bulletin")
+@brand_public
+def bulletin(brand, election_id: int):
+    """The bulletin board: tracker hashes while voting, every ballot after close; check your tracker."""
+    election = _election(brand, election_id)
+    if election.state is ElectionState.DRAFT or election.roll_size is None:
+        abort(404)
+    form = TrackerForm(request.args)
+    check = ballot_box.check_tracker(election, form.tracker.data) if form.tracker.data else None
+    page = ballot_box.bulletin_board(election, page=request.args.get("page", 1, type=int))
+    return render_template("elections/bulletin.html", brand=brand, election=election, form=form, check=check,
+                           page=page, option_names=ballot_box.option_names(election),
+                           decode=lambda line: ballots.decode(election.method, line),
+                           show_content=election.state in (ElectionState.CLOSED, ElectionState.CERTIFIED))
+
+
+@blueprint.get("/<int:election_id>/results")
+@brand_public
+def results(brand, election_id: int):
+    """Winner, turnout, blank votes and the method's detail, as tables and charts."""
+    election = _election(brand, election_id)
+    result = ballot_box.stored_result(election)
+    if result is None:
+        abort(404)
+    return render_template("elections/results.html", brand=brand, election=election, result=result,
+                           option_names=ballot_box.option_names(election))
+
+
+@blueprint.get("/<int:election_id>/ballots.csv")
+@brand_public
+def export_csv(brand, election_id: int):
+    """The anonymized ballots as CSV, for a recount with any software."""
+    election = _election(brand, election_id)
+    if election.state not in (ElectionState.CLOSED, ElectionState.CERTIFIED):
+        abort(404)
+    return Response(exports.ballots_csv(election), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename=election-{election.id}-ballots.csv"})
+
+
+@blueprint.get("/<int:election_id>/ballots.toi")
+@brand_public
+def export_preflib(brand, election_id: int):
+    """The anonymized ballots in PrefLib format (.toi)."""
+    election = _election(brand, election_id)
+    if election.state not in (ElectionState.CLOSED, ElectionState.CERTIFIED):
+        abort(404)
+    return Response(exports.ballots_preflib(election), mimetype="text/plain", headers={
+        "Content-Disposition": f"attachment; filename=election-{election.id}-ballots.toi"})
+
+
+@recall_blueprint.get("/")
+@brand_public
+def recall_page(brand):
+    """The recall petition: its reason, signatures, threshold and window."""
+    petition = recall.current_petition(brand)
+    return render_template(
+        "elections/recall.html", brand=brand, petition=petition, president=sitting_president(brand),
+        signatures=recall.signature_count(petition) if petition else 0,
+        signed=petition is not None and current_user.is_authenticated and recall.has_signed(petition, current_user),
+        form=PetitionForm(), action_form=ActionForm(),
+    )
+
+
+@recall_blueprint.post("/")
+@brand_signed_in
+def open_petition(brand):
+    """Open a recall petition (and sign it)."""
+    form = PetitionForm()
+    if form.validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: recall.open_petition(brand, current_user, form.reason.data), form)
+        if ok:
+            flash(_("The petition is open and you signed it."), "success")
+    else:
+        flash(_("Say why the president should be recalled."), "error")
+    return redirect(url_for("recall.recall_page", slug=brand.slug))
+
+
+@recall_blueprint.post("/<int:petition_id>/sign")
+@brand_signed_in
+def sign(brand, petition_id: int):
+    """Sign the recall petition (once)."""
+    if ActionForm().validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: recall.sign(recall.petition_in_brand(brand, petition_id), current_user))
+        if ok:
+            flash(_("Your signature is recorded."), "success")
+    return redirect(url_for("recall.recall_page", slug=brand.slug))
