@@ -320,21 +320,29 @@ def results(election):
 
 
 @blueprint.get("/elections/<int:election_id>/ballots.csv")
-@documented("The anonymized ballots as CSV.", tag="results", response_schema={"type": "string"}, errors=(404,))
+@documented("The anonymized ballots as CSV (ranks, or grade names for majority judgment).", tag="results",
+            response_schema={"type": "string"}, errors=(404,))
 @election_public
 def export_csv(election):
     """CSV export for a recount."""
-    if election.state not in (ElectionState.CLOSED, ElectionState.CERTIFIED):
-        raise NotFound(_("The ballots are published when voting closes."))
+    _require_published(election)
     return Response(exports.ballots_csv(election), mimetype="text/csv")
 
 
-@blueprint.get("/elections/<int:election_id>/ballots.toi")
-@documented("The anonymized ballots in PrefLib .toi format.", tag="results", response_schema={"type": "string"},
-            errors=(404,))
+@blueprint.get("/elections/<int:election_id>/ballots.<any(toi, cat):extension>")
+@documented("The anonymized ballots in PrefLib format: .toi for rankings, .cat for majority judgment.",
+            tag="results", response_schema={"type": "string"}, errors=(404,))
 @election_public
-def export_preflib(election):
+def export_preflib(election, extension: str):
     """PrefLib export for a recount."""
-    if election.state not in (ElectionState.CLOSED, ElectionState.CERTIFIED):
-        raise NotFound(_("The ballots are published when voting closes."))
+    _require_published(election)
+    if extension != exports.preflib_extension(election):
+        raise NotFound(_("This election's PrefLib file is ballots.%(extension)s.",
+                         extension=exports.preflib_extension(election)))
     return Response(exports.ballots_preflib(election), mimetype="text/plain")
+
+
+def _require_published(election) -> None:
+    """Ballots are downloadable only once voting has closed."""
+    if not exports.is_published(election):
+        raise NotFound(_("The ballots are published when voting closes."))

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from elections.methods.lot import fingerprint_counts
-from elections.methods.profile import canonical_grades, canonical_ranking
+from elections.methods.profile import canonical_grades, canonical_ranking, candidate_sort_key, parse_ranking
 from elections.models import VotingMethod
 from institutions.errors import ValidationFailed
 
@@ -109,24 +109,7 @@ def _encode_grades(grades: Any, options: list) -> str:
 
 def parse_line(line: str) -> list:
     """A canonical ranking line as groups: "7,{3,5},2" -> [[7], [3, 5], [2]]."""
-    groups, current, inside = [], [], False
-    token = ""
-    for char in line + ",":
-        if char == "{":
-            inside = True
-        elif char == "}":
-            inside = False
-        elif char == "," and not inside:
-            if token:
-                current.append(_id(token))
-            groups.append(current)
-            current, token = [], ""
-        elif char == ",":
-            current.append(_id(token))
-            token = ""
-        else:
-            token += char
-    return [group for group in groups if group]
+    return [sorted(group, key=candidate_sort_key) for group in parse_ranking(line)]
 
 
 def decode(method: VotingMethod, line: str) -> dict[str, Any]:

@@ -307,6 +307,7 @@ def bulletin(brand, election_id: int):
     page = ballot_box.bulletin_board(election, page=request.args.get("page", 1, type=int))
     return render_template("elections/bulletin.html", brand=brand, election=election, form=form, check=check,
                            page=page, option_names=ballot_box.option_names(election),
+                           preflib_extension=exports.preflib_extension(election),
                            decode=lambda line: ballots.decode(election.method, line),
                            show_content=election.state in (ElectionState.CLOSED, ElectionState.CERTIFIED))
 
@@ -320,7 +321,8 @@ def results(brand, election_id: int):
     if result is None:
         abort(404)
     return render_template("elections/results.html", brand=brand, election=election, result=result,
-                           option_names=ballot_box.option_names(election))
+                           option_names=ballot_box.option_names(election),
+                           preflib_extension=exports.preflib_extension(election))
 
 
 @blueprint.get("/<int:election_id>/ballots.csv")
@@ -328,21 +330,24 @@ def results(brand, election_id: int):
 def export_csv(brand, election_id: int):
     """The anonymized ballots as CSV, for a recount with any software."""
     election = _election(brand, election_id)
-    if election.state not in (ElectionState.CLOSED, ElectionState.CERTIFIED):
+    if not exports.is_published(election):
         abort(404)
-    return Response(exports.ballots_csv(election), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename=election-{election.id}-ballots.csv"})
+    return _download(exports.ballots_csv(election), "text/csv", exports.file_name(election, "csv"))
 
 
-@blueprint.get("/<int:election_id>/ballots.toi")
+@blueprint.get("/<int:election_id>/ballots.<any(toi, cat):extension>")
 @brand_public
-def export_preflib(brand, election_id: int):
-    """The anonymized ballots in PrefLib format (.toi)."""
+def export_preflib(brand, election_id: int, extension: str):
+    """The anonymized ballots in PrefLib format (.toi rankings, .cat grades)."""
     election = _election(brand, election_id)
-    if election.state not in (ElectionState.CLOSED, ElectionState.CERTIFIED):
+    if not exports.is_published(election) or extension != exports.preflib_extension(election):
         abort(404)
-    return Response(exports.ballots_preflib(election), mimetype="text/plain", headers={
-        "Content-Disposition": f"attachment; filename=election-{election.id}-ballots.toi"})
+    return _download(exports.ballots_preflib(election), "text/plain", exports.file_name(election, extension))
+
+
+def _download(text: str, mimetype: str, name: str) -> Response:
+    """A text file served as an attachment named ``name``."""
+    return Response(text, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
 @recall_blueprint.get("/")

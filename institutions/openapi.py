@@ -30,13 +30,16 @@ def _openapi_path(rule: str) -> tuple[str, list[str]]:
         names.append(match.group(2))
         return "{" + match.group(2) + "}"
 
-    return re.sub(r"<(?:(\w+):)?(\w+)>", replace, rule), names
+    return re.sub(r"<(?:([^:>]+):)?(\w+)>", replace, rule), names
 
 
 def _parameter(rule, name: str) -> dict:
     converter = rule._converters.get(name)
     kind = "integer" if type(converter).__name__ == "IntegerConverter" else "string"
-    return {"name": name, "in": "path", "required": True, "schema": {"type": kind}}
+    schema = {"type": kind}
+    if type(converter).__name__ == "AnyConverter":  # e.g. <any(toi, cat):extension>
+        schema["enum"] = sorted(converter.items)
+    return {"name": name, "in": "path", "required": True, "schema": schema}
 
 
 def api_rules():
