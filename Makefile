@@ -3,10 +3,10 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app app
+comma := ,
 EXTRAS ?= test
 INSTALLED := $(VENV)/.installed-$(subst $(comma),-,$(EXTRAS))
 PYTEST_ARGS ?=
-comma := ,
 
 .PHONY: run test install translations extract-messages clean
 
