@@ -64,9 +64,10 @@ def new_tracker() -> str:
 
 
 def tracker_hash(tracker: str) -> str:
-    """What the ballot box stores of a tracker; spaces and case do not matter."""
-    normalized = "".join(tracker.split()).upper()
-    return hashlib.sha256(normalized.encode("utf-8")).hexdigest()
+    """What the ballot box stores of a tracker: SHA-256 of the code as shown (spaces, dashes, case ignored)."""
+    characters = "".join(char for char in tracker.upper() if char.isalnum())
+    canonical = "-".join(characters[i:i + 5] for i in range(0, len(characters), 5))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
 def on_roll(election: Election, user: User) -> bool:

@@ -50,8 +50,7 @@ class StatementForm(FlaskForm):
 
 
 class TrackerForm(FlaskForm):
-    class Meta:
-        csrf = False  # a read-only lookup by GET
+    """A voter looks their tracker up on the bulletin board."""
 
     tracker = StringField(_l("Your tracker code"), validators=[DataRequired(), Length(max=40)])
     submit = SubmitField(_l("Check my tracker"))

@@ -132,6 +132,8 @@ def cancel(election: Election, actor: User, reason: str, now: datetime | None = 
         raise ValidationFailed(_("Give the public reason (at most 2000 characters)."), field="reason")
     if election.state in (ElectionState.CERTIFIED, ElectionState.CANCELLED):
         raise DomainError(_("A certified or cancelled election cannot be cancelled."))
+    if election.kind is ElectionKind.RECALL:
+        raise DomainError(_("A recall vote obliged by the members' petition cannot be cancelled by the brand."))
     election.state = ElectionState.CANCELLED
     election.cancelled_at = now or utcnow()
     election.cancel_reason = reason

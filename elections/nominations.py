@@ -1,6 +1,7 @@
 """Nominations: standing or nominating, accepting, endorsing, statements, withdrawing."""
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import markdown
@@ -195,10 +196,19 @@ def candidacy_in_election(election: Election, candidacy_id: int) -> Candidacy:
     return candidacy
 
 
+STATEMENT_HEADING_SHIFT = 3  # statements sit under the candidate's h3: their "# Title" becomes an h4
+
+
+def _shift_headings(html: str) -> str:
+    """Demote <h1>..<h6> so a statement never breaks the page's heading outline."""
+    return re.sub(r"<(/?)h([1-6])\b",
+                  lambda match: f"<{match.group(1)}h{min(6, int(match.group(2)) + STATEMENT_HEADING_SHIFT)}", html)
+
+
 def render_statement(text: str) -> Markup:
     """A statement's Markdown as HTML, sanitized (no script, no style, safe links only)."""
     html = markdown.markdown(text or "", extensions=["sane_lists"], output_format="html")
-    return Markup(nh3.clean(html, link_rel="nofollow noopener noreferrer"))
+    return Markup(nh3.clean(_shift_headings(html), link_rel="nofollow noopener noreferrer"))
 
 
 EXCLUSION_REASONS = {

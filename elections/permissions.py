@@ -77,9 +77,9 @@ def can_certify(user, election: Election) -> bool:
 
 
 def can_cancel(user, election: Election) -> bool:
-    """Staff, before certification."""
-    return can_manage_elections(user, election.brand) and election.state not in (
-        ElectionState.CERTIFIED, ElectionState.CANCELLED)
+    """Staff, before certification; never a recall vote the members obliged."""
+    return (can_manage_elections(user, election.brand) and election.kind is not ElectionKind.RECALL
+            and election.state not in (ElectionState.CERTIFIED, ElectionState.CANCELLED))
 
 
 TEMPLATE_PERMISSIONS = {

@@ -54,6 +54,8 @@ def open_petition(brand: Brand, actor: User, reason: str, now: datetime | None =
         raise DomainError(_("There is no sitting president to recall."))
     if current_petition(brand, now) is not None:
         raise DomainError(_("A recall petition is already open: sign it instead."))
+    if pending_recall_vote(brand) is not None:
+        raise DomainError(_("A recall vote is already scheduled: its result decides."))
     office = charter.office_of(brand, OfficeKind.PRESIDENT)
     eligible = _verified_members(brand)
     percent = office.recall_threshold_percent or charter.DEFAULT_RECALL_THRESHOLD_PERCENT
@@ -78,6 +80,26 @@ def current_petition(brand: Brand, now: datetime | None = None) -> RecallPetitio
         select(RecallPetition).where(RecallPetition.brand_id == brand.id, RecallPetition.closes_at > now,
                                      RecallPetition.succeeded_at.is_(None))
     )
+
+
+def pending_recall_vote(brand: Brand) -> Election | None:
+    """The recall vote a successful petition obliged, until it is certified (or cancelled)."""
+    return db.session.scalar(
+        select(Election).where(Election.brand_id == brand.id, Election.kind == ElectionKind.RECALL,
+                               Election.state.not_in([ElectionState.CERTIFIED, ElectionState.CANCELLED]))
+        .order_by(Election.id.desc()).limit(1)
+    )
+
+
+def petition_on_show(brand: Brand, now: datetime | None = None) -> RecallPetition | None:
+    """The petition the recall page shows: the open one, else the one whose recall vote is pending."""
+    petition = current_petition(brand, now)
+    if petition is not None:
+        return petition
+    vote = pending_recall_vote(brand)
+    if vote is None:
+        return None
+    return db.session.scalar(select(RecallPetition).where(RecallPetition.recall_election_id == vote.id))
 
 
 def signature_count(petition: RecallPetition) -> int:

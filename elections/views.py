@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from datetime import timezone
 
-from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -16,10 +16,11 @@ from elections.eligibility import eligible_members_query
 from elections.forms import ElectionForm, NominateForm, PetitionForm, ReasonForm, StatementForm, TrackerForm
 from elections.models import Election, ElectionState
 from extensions import db
+from institutions import charter
 from institutions.access import brand_public, brand_signed_in, brand_staff
 from institutions.errors import DomainError
 from institutions.forms import ActionForm
-from institutions.models import User
+from institutions.models import OfficeKind, User
 from institutions.view_helpers import commit_or_refuse, show_refusal
 
 blueprint = Blueprint("elections", __name__, url_prefix="/b/<slug>/elections")
@@ -269,7 +270,7 @@ def vote(brand, election_id: int):
         else:
             return render_template("elections/confirm.html", brand=brand, election=election, choice=choice,
                                    choice_json=json.dumps(choice), option_names=ballot_box.option_names(election),
-                                   form=ActionForm())
+                                   grades=ballots.GRADES, form=ActionForm())
     return render_template("elections/vote.html", brand=brand, election=election, form=form,
                            options=ballot_box.options_of(election), option_names=ballot_box.option_names(election),
                            candidacies=lifecycle.ballot_candidacies(election), grades=ballots.GRADES,
@@ -292,24 +293,32 @@ def cast(brand, election_id: int):
     ok, tracker = commit_or_refuse(lambda: ballot_box.cast_ballot(election, current_user, choice))
     if not ok:
         return _back(brand, election)
-    return render_template("elections/tracker.html", brand=brand, election=election, tracker=tracker)
+    response = make_response(render_template("elections/tracker.html", brand=brand, election=election,
+                                             tracker=tracker))
+    response.headers["Cache-Control"] = "no-store"  # the tracker is shown once: never from a cache
+    return response
 
 
-@blueprint.get("/<int:election_id>/bulletin")
+@blueprint.route("/<int:election_id>/bulletin", methods=["GET", "POST"])
 @brand_public
 def bulletin(brand, election_id: int):
     """The bulletin board: tracker hashes while voting, every ballot after close; check your tracker."""
     election = _election(brand, election_id)
     if election.state is ElectionState.DRAFT or election.roll_size is None:
         abort(404)
-    form = TrackerForm(request.args)
-    check = ballot_box.check_tracker(election, form.tracker.data) if form.tracker.data else None
+    # The check is a POST so that a tracker never lands in an address, a log or the history.
+    form = TrackerForm()
+    check = ballot_box.check_tracker(election, form.tracker.data) if form.validate_on_submit() else None
     page = ballot_box.bulletin_board(election, page=request.args.get("page", 1, type=int))
-    return render_template("elections/bulletin.html", brand=brand, election=election, form=form, check=check,
-                           page=page, option_names=ballot_box.option_names(election),
-                           preflib_extension=exports.preflib_extension(election),
-                           decode=lambda line: ballots.decode(election.method, line),
-                           show_content=election.state in (ElectionState.CLOSED, ElectionState.CERTIFIED))
+    response = make_response(render_template(
+        "elections/bulletin.html", brand=brand, election=election, form=form, check=check,
+        page=page, option_names=ballot_box.option_names(election), grades=ballots.GRADES,
+        preflib_extension=exports.preflib_extension(election),
+        decode=lambda line: ballots.decode(election.method, line),
+        show_content=exports.is_published(election)), 422 if form.errors else 200)
+    if check is not None:
+        response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @blueprint.get("/<int:election_id>/results")
@@ -354,9 +363,11 @@ def _download(text: str, mimetype: str, name: str) -> Response:
 @brand_public
 def recall_page(brand):
     """The recall petition: its reason, signatures, threshold and window."""
-    petition = recall.current_petition(brand)
+    petition = recall.petition_on_show(brand)
+    president = sitting_president(brand)
     return render_template(
-        "elections/recall.html", brand=brand, petition=petition, president=sitting_president(brand),
+        "elections/recall.html", brand=brand, petition=petition, president=president,
+        office=president.office if president else charter.office_of(brand, OfficeKind.PRESIDENT),
         signatures=recall.signature_count(petition) if petition else 0,
         signed=petition is not None and current_user.is_authenticated and recall.has_signed(petition, current_user),
         form=PetitionForm(), action_form=ActionForm(),
