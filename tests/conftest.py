@@ -85,8 +85,17 @@ def _clean_state(app):
             if connection.dialect.name == "postgresql":
                 connection.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
             else:
+                # Triggers that refuse deleting legal records (signed contracts) are set aside
+                # while the tables are emptied, then put back exactly as the migration made them.
+                guards = connection.execute(text(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%BEFORE DELETE%'"
+                )).all()
+                for name, _sql in guards:
+                    connection.execute(text(f"DROP TRIGGER {name}"))
                 for table in tables:
                     connection.execute(text(f"DELETE FROM {table}"))
+                for _name, sql in guards:
+                    connection.execute(text(sql))
 
 
 @pytest.fixture
