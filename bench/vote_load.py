@@ -206,6 +206,7 @@ class Server:
                                             stderr=subprocess.STDOUT, start_new_session=True)
         try:
             self._wait_healthy()
+            self._wait_workers_idle()
         except BaseException:
             self.__exit__(None, None, None)
             raise
@@ -229,6 +230,20 @@ class Server:
                 connection.close()
             time.sleep(0.1)
         raise SystemExit(f"gunicorn did not answer /health within {limit:.0f} s:\n{self.log_tail()}")
+
+    def _wait_workers_idle(self, limit: float = 60.0, window: float = 0.25, busy: float = 0.02) -> None:
+        """Wait until no worker is still importing the app: /health answers as soon as one worker is up,
+        and the others would otherwise boot (a second or more of CPU each for Tribune, a fraction of that
+        for the bare app) during the measured load, inflating its latencies and CPU."""
+        deadline = time.monotonic() + limit
+        before = cpu_seconds(self.worker_pids())
+        while time.monotonic() < deadline:
+            time.sleep(window)
+            after = cpu_seconds(self.worker_pids())
+            if after - before < busy:
+                return
+            before = after
+        raise SystemExit(f"gunicorn workers still busy {limit:.0f} s after start:\n{self.log_tail()}")
 
     def worker_pids(self) -> list[int]:
         return _children(self.process.pid) if self.process else []

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import available_timezones
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import bindparam, or_, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from extensions import db
@@ -227,18 +227,49 @@ def revoke_api_token(user: User, token_id: int) -> ApiToken:
     return token
 
 
-def user_for_api_token(secret: str) -> User | None:
-    """The live account behind a bearer token, or None (revoked, unknown, deleted)."""
+# How finely a token's last use is kept: a write per request would add a statement to every API call
+# (and serialize API traffic on SQLite), so a use is recorded at most once a minute.
+API_TOKEN_USE_RESOLUTION = timedelta(minutes=1)
+# Where a due record of use waits, in the request's session, until it is written (write_api_token_use).
+API_TOKEN_USE_KEY = "tribune.api_token_use"
+# Built once, since every API request runs them: the live account behind a token (with the token's
+# id and last use), and the record of a use, which never moves it back in time.
+_TOKEN_HOLDER = (
+    select(ApiToken.id, ApiToken.last_used_at, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"), ApiToken.revoked_at.is_(None), User.deleted_at.is_(None))
+)
+_RECORD_TOKEN_USE = (
+    update(ApiToken.__table__)
+    .where(ApiToken.id == bindparam("token_id"),
+           or_(ApiToken.last_used_at.is_(None), ApiToken.last_used_at < bindparam("when")))
+    .values(last_used_at=bindparam("when"))
+)
+
+
+def user_for_api_token(secret: str, now: datetime | None = None) -> User | None:
+    """The live account behind a bearer token, or None (revoked, unknown, deleted).
+
+    Token and account come in one query. When the last recorded use is over a minute old, the use is
+    noted in the session (`API_TOKEN_USE_KEY`) for the caller to write with `write_api_token_use`,
+    ideally in the request's own transaction.
+    """
     if not secret or not secret.startswith(API_TOKEN_PREFIX):
         return None
-    token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(secret)))
-    if token is None or token.revoked_at is not None or token.user.deleted_at is not None:
+    found = db.session.execute(_TOKEN_HOLDER, {"token_hash": hash_token(secret)}).first()
+    if found is None:
         return None
-    now = utcnow()
-    # Touch at most once a minute: a write per request would serialize API traffic on SQLite.
-    if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
-        token.last_used_at = now
-    return token.user
+    token_id, last_used_at, user = found
+    now = now or utcnow()
+    if last_used_at is None or now - last_used_at > API_TOKEN_USE_RESOLUTION:
+        db.session.info[API_TOKEN_USE_KEY] = (token_id, now)
+    return user
+
+
+def write_api_token_use(session, noted: tuple[int, datetime]) -> None:
+    """Record a token's use noted by `user_for_api_token`, in `session`'s transaction."""
+    token_id, when = noted
+    session.execute(_RECORD_TOKEN_USE, {"token_id": token_id, "when": when})
 
 
 def active_api_tokens(user: User) -> list[ApiToken]:

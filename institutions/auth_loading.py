@@ -1,11 +1,12 @@
 """How a request finds its user: the session cookie for pages, a bearer token for the API."""
 from __future__ import annotations
 
-from flask import request
+from flask import after_this_request, request
 from flask_babel import lazy_gettext as _l
+from sqlalchemy import event
 
 from extensions import db, login_manager
-from institutions.accounts import user_for_api_token
+from institutions.accounts import API_TOKEN_USE_KEY, user_for_api_token, write_api_token_use
 from institutions.models import User
 
 login_manager.login_view = "accounts.login"
@@ -36,6 +37,31 @@ def load_user_from_token(req):
     if scheme.lower() != "bearer":
         return None
     user = user_for_api_token(secret.strip())
-    if user is not None and db.session.dirty:
-        db.session.commit()  # keep last_used_at; nothing else is pending this early
+    if user is not None and API_TOKEN_USE_KEY in db.session.info:
+        after_this_request(_keep_token_use)
     return user
+
+
+# A token's use (noted at most once a minute) rides on the request's own commit: no transaction of
+# its own on the way in. A request that never commits (a read, a refusal rolled back) writes it
+# after its response is ready instead.
+@event.listens_for(db.session, "before_commit")
+def _carry_token_use(session):
+    noted = session.info.get(API_TOKEN_USE_KEY)
+    if noted is not None:
+        write_api_token_use(session, noted)
+
+
+@event.listens_for(db.session, "after_commit")
+def _token_use_written(session):
+    session.info.pop(API_TOKEN_USE_KEY, None)
+
+
+def _keep_token_use(response):
+    """After a request that did not commit: record the token's use on its own."""
+    noted = db.session.info.pop(API_TOKEN_USE_KEY, None)
+    if noted is not None:
+        db.session.rollback()  # whatever the request left uncommitted is not to be kept
+        write_api_token_use(db.session, noted)
+        db.session.commit()
+    return response

@@ -270,37 +270,76 @@ def parse_ranking(line: str) -> tuple:
     return normalize_ranking(groups)
 
 
+class _SingleGroups(dict):
+    """Memo ``{candidate text: frozenset((candidate,))}`` for the fast path of :func:`profile_from_lines`.
+
+    A text the fast path cannot take as it is (empty, or holding a brace) raises ``KeyError``,
+    which sends its line to :func:`parse_ranking`.
+    """
+
+    def __missing__(self, text: str) -> frozenset:
+        if not text or "{" in text or "}" in text:
+            raise KeyError(text)
+        group = self[text] = frozenset((_id(text),))
+        return group
+
+
 def profile_from_lines(lines: Mapping[str, int]) -> tuple[dict, int]:
-    """``(profile, blank)`` from ``{canonical ranking string: count}`` (the ballot box's counts)."""
+    """``(profile, blank)`` from ``{canonical ranking string: count}`` (the ballot box's counts).
+
+    Lines without ties (most of them) are split and their one-candidate groups shared through a
+    memo, which gives exactly what :func:`parse_ranking` gives; any other line (ties, a candidate
+    twice, an empty id) goes through :func:`parse_ranking`, which also raises on malformed ones.
+    """
     profile: dict = {}
+    get = profile.get
+    single = _SingleGroups().__getitem__
     blank = 0
-    for line, count in lines.items():
-        if not line:
-            blank += count
-            continue
-        key = parse_ranking(line)
-        profile[key] = profile.get(key, 0) + count
+    with gc_paused():
+        for line, count in lines.items():
+            if not line:
+                blank += count
+                continue
+            key = None
+            if "{" not in line:
+                try:
+                    key = tuple(map(single, line.split(",")))
+                except KeyError:
+                    pass
+                else:
+                    if len(set(key)) != len(key):
+                        key = None
+            if key is None:
+                key = parse_ranking(line)
+            profile[key] = get(key, 0) + count
     return profile, blank
 
 
 def grade_profile_from_lines(lines: Mapping[str, int], candidates: Sequence[Candidate]) -> tuple[dict, int]:
     """``(grade profile, blank)`` from ``{canonical graded string: count}``, in candidate order."""
     index = {candidate: i for i, candidate in enumerate(candidates)}
+    pairs: dict[str, tuple[int, int]] = {}  # memo: "3:0" -> (position of 3, grade 0)
     profile: dict = {}
+    get = profile.get
     blank = 0
-    for line, count in lines.items():
-        if not line:
-            blank += count
-            continue
-        grades: list = [None] * len(candidates)
-        for pair in line.split(","):
-            candidate_text, colon, grade_text = pair.partition(":")
-            candidate = _id(candidate_text)
-            if not colon or candidate not in index or not grade_text.isdecimal():
-                raise ValueError(f"malformed graded ballot {line!r}")
-            grades[index[candidate]] = int(grade_text)
-        key = tuple(grades)
-        profile[key] = profile.get(key, 0) + count
+    width = len(candidates)
+    with gc_paused():
+        for line, count in lines.items():
+            if not line:
+                blank += count
+                continue
+            grades: list = [None] * width
+            for pair in line.split(","):
+                entry = pairs.get(pair)
+                if entry is None:
+                    candidate_text, colon, grade_text = pair.partition(":")
+                    candidate = _id(candidate_text)
+                    if not colon or candidate not in index or not grade_text.isdecimal():
+                        raise ValueError(f"malformed graded ballot {line!r}")
+                    entry = pairs[pair] = (index[candidate], int(grade_text))
+                grades[entry[0]] = entry[1]
+            key = tuple(grades)
+            profile[key] = get(key, 0) + count
     return profile, blank
 
 

@@ -255,3 +255,28 @@ def test_parse_ranking_reads_canonical_lines_back():
     for _ in range(50):
         key = ranking(*random_profile(rng, [1, 2, 3, 11, "x"]).popitem()[0])
         assert parse_ranking(canonical_ranking(key)) == key
+
+
+def test_profile_from_lines_agrees_with_parse_ranking_on_every_line():
+    # The fast path (strict rankings, memoized groups) must give what parse_ranking gives.
+    box = {"7,3": 2, "3,7": 1, "07,3": 4, "yes,7": 1, "7,{3,5},2": 2, "{3,5}": 1, "": 3, "x y,7": 1}
+    profile, blank = profile_from_lines(box)
+    expected: dict = {}
+    for line, count in box.items():
+        if line:
+            key = parse_ranking(line)
+            expected[key] = expected.get(key, 0) + count
+    assert profile == expected and blank == 3
+    assert profile[ranking(7, 3)] == 6  # "7,3" and "07,3" are the same ballot
+    for bad in ("1,", "1,,2", "1}", "1,1", "7,07", "{1,2", "1{2}"):
+        with pytest.raises(ValueError):
+            profile_from_lines({"1,2": 1, bad: 1})
+
+
+def test_grade_profile_from_lines_reuses_pairs_and_refuses_bad_ones():
+    box = {"3:0,5:2": 2, "3:2,5:0": 1, "5:2": 1, "": 2}
+    profile, blank = grade_profile_from_lines(box, [3, 5])
+    assert profile == {(0, 2): 2, (2, 0): 1, (None, 2): 1} and blank == 2
+    for bad in ("3:0,5", "3:0,7:1", "3:x", ":1", "3:0,"):
+        with pytest.raises(ValueError):
+            grade_profile_from_lines({"3:0,5:2": 1, bad: 1}, [3, 5])

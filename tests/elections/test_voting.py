@@ -3,13 +3,14 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import event, inspect
 
 from elections import ballot_box
 from elections.models import Ballot, Election, RollEntry, VoteRecord
 from extensions import db
-from institutions import clock
+from institutions import accounts, clock
 from institutions.errors import DomainError, Forbidden, ValidationFailed
+from institutions.models import ApiToken
 from tests.elections.conftest import VOTING_CLOSE, VOTING_OPEN, pending_member
 
 
@@ -162,3 +163,76 @@ def test_concurrent_double_submissions_count_once(app, voting_scene):
     assert outcomes.count("cast") == len(voter_ids) == ballots == records
     assert outcomes.count("refused") == 3 * len(voter_ids)
     assert db.session.scalar(db.select(db.func.count()).select_from(RollEntry)) == 6
+
+
+def test_the_voters_standing_is_read_in_one_query(voting_scene, make, count_queries):
+    scene = voting_scene(members=6, candidates=3)
+    voter = scene.members[4]
+    db.session.refresh(scene.election)  # loaded, as a caller holds them
+    db.session.refresh(voter)
+    with count_queries() as counter:
+        standing = ballot_box.voter_standing(scene.election, voter)
+    assert counter.count == 1
+    options = ballot_box.options_of(scene.election)
+    assert standing == ballot_box.VoterStanding(on_roll=True, voted=False, options=options)
+    assert len(standing.options) == 3
+    scene.vote(voter, {"blank": True})
+    assert ballot_box.voter_standing(scene.election, voter).voted
+    assert not ballot_box.voter_standing(scene.election, make.user()).on_roll
+
+
+def test_refusals_come_in_order_off_the_roll_then_malformed_then_second_ballot(voting_scene):
+    scene = voting_scene()
+    with pytest.raises(Forbidden):  # not a voter: said first, even of a malformed ballot
+        scene.vote(scene.staff, {"choice": 999})
+    db.session.rollback()
+    voter = scene.members[2]
+    scene.vote(voter, {"choice": scene.candidates[0].id})
+    with pytest.raises(ValidationFailed):
+        scene.vote(voter, {"choice": 999})
+    db.session.rollback()
+    with pytest.raises(DomainError) as refusal:
+        scene.vote(voter, {"choice": scene.candidates[1].id})
+    assert "already voted" in refusal.value.message
+
+
+def test_a_second_ballot_racing_past_the_check_is_refused_by_the_key(voting_scene, monkeypatch):
+    scene = voting_scene()
+    voter = scene.members[2]
+    scene.vote(voter, {"choice": scene.candidates[0].id})
+    # As if a concurrent submission read the standing before the first ballot was committed.
+    stale = ballot_box.VoterStanding(on_roll=True, voted=False, options=ballot_box.options_of(scene.election))
+    monkeypatch.setattr(ballot_box, "voter_standing", lambda election, person: stale)
+    with pytest.raises(DomainError) as refusal:
+        scene.vote(voter, {"choice": scene.candidates[1].id})
+    assert "already voted" in refusal.value.message
+    db.session.rollback()
+    assert db.session.scalar(db.select(db.func.count()).select_from(Ballot)) == 1
+    assert db.session.scalar(db.select(db.func.count()).select_from(VoteRecord)) == 1
+
+
+def test_casting_through_the_api_takes_a_few_statements_and_one_commit(app, voting_scene, client, count_queries):
+    scene = voting_scene()
+    token, secret = accounts.create_api_token(scene.members[2], "tests")
+    db.session.commit()
+    url, headers = f"/api/v1/elections/{scene.election.id}/ballots", {"Authorization": f"Bearer {secret}"}
+    choice = {"choice": scene.candidates[0].id}
+    commits = []
+
+    def count_commit(connection):
+        commits.append(connection)
+
+    event.listen(db.engine, "commit", count_commit)
+    try:
+        with count_queries() as first:
+            assert client.post(url, json=choice, headers=headers).status_code == 201
+        assert len(commits) == 1  # the ballot, its roll row and the token's use, together
+        with count_queries() as second:
+            assert client.post(url, json=choice, headers=headers).status_code == 409
+        assert len(commits) == 1
+    finally:
+        event.remove(db.engine, "commit", count_commit)
+    # token and account, election, standing, roll row, ballot, token use; then token, election, standing
+    assert first.count <= 6 and second.count <= 3, (first.count, second.count)
+    db.session.expire_all()
+    assert db.session.get(ApiToken, token.id).last_used_at is not None

@@ -1,10 +1,13 @@
 """The JSON API: bearer tokens, one error shape, pagination, and an OpenAPI document in step."""
 import re
+from datetime import timedelta
+
+from sqlalchemy import event
 
 from extensions import db
-from institutions import accounts
-from institutions.models import Membership, MembershipStatus
-from tests.conftest import login
+from institutions import accounts, clock
+from institutions.models import ApiToken, Membership, MembershipStatus
+from tests.conftest import at, login
 
 
 def _token(user) -> dict:
@@ -134,3 +137,69 @@ def test_openapi_document_covers_every_api_route(app, client):
             assert operation["summary"] and operation["responses"]
             names = {p["name"] for p in operation["parameters"] if p["in"] == "path"}
             assert names == set(re.findall(r"{(\w+)}", path))
+
+
+def _token_and_id(user) -> tuple[dict, int]:
+    token, secret = accounts.create_api_token(user, "tests")
+    db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}, token.id
+
+
+def _last_used(token_id: int):
+    db.session.expire_all()
+    return db.session.scalar(db.select(ApiToken.last_used_at).where(ApiToken.id == token_id))
+
+
+def test_a_token_use_is_recorded_at_most_once_a_minute(app, make, client):
+    headers, token_id = _token_and_id(make.user())
+    noon = at("2027-01-04 12:00")
+    clock.freeze(noon)
+    assert client.get("/api/v1/me", headers=headers).status_code == 200  # a read, which never commits itself
+    assert _last_used(token_id) == noon
+    clock.freeze(noon + timedelta(seconds=50))
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert _last_used(token_id) == noon  # recent enough: no write
+    clock.freeze(noon + timedelta(minutes=2))
+    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    assert _last_used(token_id) == noon + timedelta(minutes=2)
+
+
+def test_a_refused_request_still_records_the_token_use(app, make, client):
+    make.brand(slug="acme")
+    headers, token_id = _token_and_id(make.user())
+    clock.freeze(at("2027-01-04 12:00"))
+    refused = client.post("/api/v1/brands/acme/memberships", json={"customer_number": 5}, headers=headers)
+    _error(refused, 422, "customer_number")  # rolled back, but the token was used
+    assert _last_used(token_id) == at("2027-01-04 12:00")
+
+
+def test_a_writing_request_records_the_token_use_in_its_own_commit(app, make, client):
+    make.brand(slug="acme")
+    headers, token_id = _token_and_id(make.user())
+    clock.freeze(at("2027-01-04 12:00"))
+    commits = []
+
+    def count_commit(connection):
+        commits.append(connection)
+
+    event.listen(db.engine, "commit", count_commit)
+    try:
+        joined = client.post("/api/v1/brands/acme/memberships", json={}, headers=headers)
+    finally:
+        event.remove(db.engine, "commit", count_commit)
+    assert joined.status_code == 201
+    assert len(commits) == 1  # no transaction of its own for the token on the way in
+    assert _last_used(token_id) == at("2027-01-04 12:00")
+
+
+def test_revoked_tokens_unknown_tokens_and_erased_accounts_do_not_authenticate(app, make, client):
+    erased, revoked = make.user(), make.user()
+    (erased_headers, _), (revoked_headers, revoked_id) = _token_and_id(erased), _token_and_id(revoked)
+    assert client.get("/api/v1/me", headers=erased_headers).status_code == 200
+    assert client.get("/api/v1/me", headers=revoked_headers).status_code == 200
+    erased.deleted_at = clock.utcnow()
+    db.session.get(ApiToken, revoked_id).revoked_at = clock.utcnow()
+    db.session.commit()
+    _error(client.get("/api/v1/me", headers=erased_headers), 401)
+    _error(client.get("/api/v1/me", headers=revoked_headers), 401)
+    _error(client.get("/api/v1/me", headers={"Authorization": "Bearer trb_unknown"}), 401)
