@@ -60,11 +60,18 @@ def _register_blueprints(app: Flask) -> None:
     from institutions.site_views import blueprint as site
     from elections.api import blueprint as elections_api
     from elections.views import blueprint as elections, recall_blueprint as recall
+    from mandates.community_api import blueprint as mandates_community_api
+    from mandates.community_views import blueprint as ambassadors
+    from mandates.contract_api import blueprint as mandates_api
+    from mandates.contract_views import blueprint as mandates
+    from mandates.mission_views import blueprint as missions
+    from mandates.registry_api import blueprint as registry_api
+    from mandates.registry_views import blueprint as registry
 
-    for blueprint in (site, accounts, brands, admin, elections, recall):
+    for blueprint in (site, accounts, brands, admin, elections, recall, mandates, missions, ambassadors, registry):
         app.register_blueprint(blueprint)
     # The API authenticates with bearer tokens only and ignores cookies, so CSRF cannot reach it.
-    for blueprint in (api, elections_api):
+    for blueprint in (api, elections_api, mandates_api, mandates_community_api, registry_api):
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
 
@@ -72,9 +79,11 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from elections.cli import register_commands as register_election_commands
     from institutions.cli import register_commands
+    from mandates.cli import register_commands as register_mandate_commands
 
     register_commands(app)
     register_election_commands(app)
+    register_mandate_commands(app)
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -86,9 +95,11 @@ def _register_error_handlers(app: Flask) -> None:
 def _register_template_globals(app: Flask) -> None:
     from elections.permissions import TEMPLATE_PERMISSIONS as election_permissions
     from institutions.presentation import register_template_helpers
+    from mandates.permissions import TEMPLATE_PERMISSIONS as mandate_permissions
 
     register_template_helpers(app)
     app.jinja_env.globals.update(election_permissions)
+    app.jinja_env.globals.update(mandate_permissions)
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -66,7 +66,8 @@ def brand_stylesheet(brand):
 @brand_public
 def charter_page(brand):
     """The charter: each office, how it is obtained, its term, powers, duties and holders."""
-    return render_template("brands/charter.html", brand=brand, offices=charter.offices_with_holders(brand))
+    return render_template("brands/charter.html", brand=brand, offices=charter.offices_with_holders(brand),
+                           summaries=charter.office_summaries(brand))
 
 
 @blueprint.route("/b/<slug>/charter/<kind>/edit", methods=["GET", "POST"])

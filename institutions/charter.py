@@ -1,7 +1,9 @@
 """The charter: each brand's offices, their texts, and who holds (or held) them."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Callable
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -91,6 +93,35 @@ def holding_source_label(source: str) -> str:
     if kind in PLAIN_SOURCES:
         return str(PLAIN_SOURCES[kind])
     return source
+
+
+@dataclass(frozen=True)
+class OfficeSummary:
+    """A line a later feature shows under an office on the charter: figures in words and a link."""
+
+    text: str
+    link: str | None = None
+    link_label: str | None = None
+
+
+# Later features (mandates: ambassadors, advocates) summarise their office on the charter by
+# registering a provider at import, so that institutions never imports them.
+_SUMMARY_PROVIDERS: dict[OfficeKind, dict[str, Callable[[Brand], OfficeSummary | None]]] = {}
+
+
+def register_office_summary(kind: OfficeKind, provider: Callable[[Brand], OfficeSummary | None]) -> None:
+    """Add (or replace, when registered again under the same name) a summary provider for an office."""
+    _SUMMARY_PROVIDERS.setdefault(kind, {})[f"{provider.__module__}.{provider.__qualname__}"] = provider
+
+
+def office_summaries(brand: Brand) -> dict[OfficeKind, list[OfficeSummary]]:
+    """The registered summaries of each office of the brand (each provider runs a bounded number of queries)."""
+    summaries: dict[OfficeKind, list[OfficeSummary]] = {}
+    for kind, providers in _SUMMARY_PROVIDERS.items():
+        lines = [line for line in (provider(brand) for provider in providers.values()) if line is not None]
+        if lines:
+            summaries[kind] = lines
+    return summaries
 
 
 def office_title(office: Office) -> str:

@@ -1,0 +1,1 @@
+"""Ambassador mandates with mission contracts, mission orders, benefits, advocates and the public registry."""

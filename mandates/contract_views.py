@@ -1,0 +1,416 @@
+"""Mandate pages for staff and ambassadors: drafts, offers, signing, the printable contract."""
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from extensions import db
+from institutions.access import brand_signed_in, brand_staff
+from institutions.clock import utcnow
+from institutions.errors import ValidationFailed
+from institutions.forms import ActionForm
+from institutions.models import AuditEvent
+from institutions.view_helpers import commit_or_refuse
+from mandates import clauses as schema
+from mandates import contracts, ending
+from mandates.contract_forms import (
+    SEPARATOR,
+    ContractForm,
+    CountersignForm,
+    DeclineForm,
+    ResignForm,
+    RevokeForm,
+    SignForm,
+    StartMandateForm,
+    form_field_name,
+)
+from mandates.models import Mandate, MandateVersion, VersionState
+from mandates.permissions import can_manage_mandates, can_view_mandate
+
+blueprint = Blueprint("mandates", __name__, url_prefix="/b/<slug>/mandates")
+
+# The audit trail of a mandate, in words.
+ACTION_LABELS = {
+    "mandate.drafted": _l("Draft started"),
+    "mandate.draft_updated": _l("Draft edited"),
+    "mandate.invitation_claimed": _l("Invitation accepted by the ambassador's account"),
+    "mandate.offered": _l("Version offered for signature"),
+    "mandate.offer_withdrawn": _l("Offer withdrawn by the brand"),
+    "mandate.signed": _l("Signed by the ambassador"),
+    "mandate.declined": _l("Declined by the ambassador"),
+    "mandate.countersigned": _l("Countersigned by the brand: in force"),
+    "mandate.amendment_drafted": _l("Amendment started"),
+    "mandate.amendment_discarded": _l("Amendment draft discarded"),
+    "mandate.activated": _l("Mandate started"),
+    "mandate.completed": _l("Mandate completed at the end of its term"),
+    "mandate.revocation_notified": _l("Revocation notified"),
+    "mandate.revoked": _l("Mandate revoked"),
+    "mandate.resignation_notified": _l("Resignation notified"),
+    "mandate.resigned": _l("Mandate ended by resignation"),
+}
+
+
+class _DottedFields:
+    """Lets show_refusal put a clause error ("compensation.amount") on its form field."""
+
+    def __init__(self, form: ContractForm):
+        self._form = form
+
+    def __getattr__(self, name: str):
+        key = name.replace(".", SEPARATOR)
+        return self._form[key] if key in self._form else getattr(self._form, name, None)
+
+
+def _mandate(brand, mandate_id: int) -> Mandate:
+    """A mandate of the brand the visitor is a party to (403 otherwise), moved to where its dates say."""
+    mandate = contracts.mandate_in_brand(brand, mandate_id)
+    if mandate.ambassador_id is None and contracts.claim_invitations(current_user):
+        db.session.commit()
+    if not can_view_mandate(current_user, mandate):
+        abort(403)
+    if ending.advance(mandate):
+        db.session.commit()
+    return mandate
+
+
+def _back(brand, mandate, endpoint: str = "mandates.detail"):
+    return redirect(url_for(endpoint, slug=brand.slug, mandate_id=mandate.id))
+
+
+def _client() -> tuple[str | None, str | None]:
+    return request.remote_addr, request.headers.get("User-Agent")
+
+
+def _number(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.isdigit() else None
+
+
+def _day(form, field: str = "effective_on") -> date | None:
+    raw = (form[field].data or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ValidationFailed(_("Write a date as YYYY-MM-DD."), field=field)
+
+
+# --- staff: the list and starting a mandate ------------------------------------------------------------------------
+
+@blueprint.get("/")
+@brand_staff
+def index(brand):
+    """The brand's mandates with their state, and the form to start one."""
+    if ending.advance_due(brand=brand):
+        db.session.commit()
+    return _index_page(brand, StartMandateForm())
+
+
+def _index_page(brand, form, status: int = 200):
+    mandates = db.session.scalars(contracts.mandates_of_brand(brand).options(selectinload(Mandate.versions))).all()
+    return render_template("mandates/contract/index.html", brand=brand, mandates=mandates, form=form,
+                           waiting_version=contracts.waiting_version,
+                           draft_version=contracts.draft_version), status
+
+
+@blueprint.post("/")
+@brand_staff
+def start(brand):
+    """Staff start a draft mandate for an account (found by its address) or invite an address."""
+    form = StartMandateForm()
+    if form.validate_on_submit():
+        ok, mandate = commit_or_refuse(lambda: contracts.start_mandate_for_email(
+            brand, current_user, form.email.data, public_name=form.public_name.data or None), form)
+        if ok:
+            if mandate.ambassador_id is None:
+                flash(_("The draft is started and %(email)s is invited by e-mail.", email=mandate.invited_email),
+                      "success")
+            else:
+                flash(_("The draft is started. Complete the clauses, then offer it."), "success")
+            return _back(brand, mandate, "mandates.edit_draft")
+    return _index_page(brand, form, 422)
+
+
+# --- staff: the draft editor --------------------------------------------------------------------------------------
+
+@blueprint.route("/<int:mandate_id>/draft", methods=["GET", "POST"])
+@brand_staff
+def edit_draft(brand, mandate_id: int):
+    """The draft editor: every clause, the missing-clause checklist and a preview of the contract text."""
+    mandate = _mandate(brand, mandate_id)
+    version = contracts.draft_version(mandate)
+    if version is None:
+        flash(_("There is no draft to edit: an offered or signed contract never changes. Withdraw the offer, or "
+                "start an amendment."), "error")
+        return _back(brand, mandate)
+    if request.method == "GET":
+        form = ContractForm(data=ContractForm.data_from(contracts.clauses_of(version), mandate.public_name,
+                                                       version.language))
+    else:
+        form = ContractForm()
+        if form.validate_on_submit():
+            ok, _saved = commit_or_refuse(lambda: contracts.update_draft(
+                mandate, current_user, form.clauses(), language=form.language.data,
+                public_name=form.public_name.data), _DottedFields(form))
+            if ok:
+                flash(_("The draft is saved."), "success")
+                return _back(brand, mandate, "mandates.edit_draft")
+    return render_template("mandates/contract/edit.html", brand=brand, mandate=mandate, version=version, form=form,
+                           checklist=contracts.checklist(version), preview=contracts.preview(mandate, version),
+                           amendment=contracts.is_amendment(version), schema=schema,
+                           field_name=form_field_name, action_form=ActionForm()), 422 if form.errors else 200
+
+
+@blueprint.post("/<int:mandate_id>/preview")
+@brand_staff
+def preview(brand, mandate_id: int):
+    """The contract text the draft form would give, as plain text (the editor's script asks while staff type)."""
+    mandate = _mandate(brand, mandate_id)
+    version = contracts.draft_version(mandate)
+    if version is None:
+        abort(409)
+    form = ContractForm()
+    try:
+        cleaned = schema.clean_clauses(form.clauses())
+        language = schema.validate_language(form.language.data)
+    except ValidationFailed as error:
+        return Response(error.message + "\n" + "\n".join(f"{field}: {message}" for field, message
+                                                          in error.fields.items()),
+                        status=422, mimetype="text/plain")
+    missing = [clause.key for clause in schema.missing_clauses(cleaned)]
+    response = Response(contracts.preview(mandate, version, clauses=cleaned, language=language),
+                        mimetype="text/plain")
+    response.headers["X-Missing-Clauses"] = ",".join(missing)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+# --- staff: acts on the contract ----------------------------------------------------------------------------------
+
+def _staff_act(brand, mandate_id: int, act, message: str, endpoint: str = "mandates.detail"):
+    mandate = _mandate(brand, mandate_id)
+    if ActionForm().validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: act(mandate))
+        if ok:
+            flash(message, "success")
+    return _back(brand, mandate, endpoint)
+
+
+@blueprint.post("/<int:mandate_id>/offer")
+@brand_staff
+def offer(brand, mandate_id: int):
+    """Freeze the draft and offer it for signature (refused with the list of missing clauses)."""
+    mandate = _mandate(brand, mandate_id)
+    if ActionForm().validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: contracts.offer(mandate, current_user))
+        if ok:
+            flash(_("The contract is offered: its text and fingerprint are frozen. The ambassador is told."),
+                  "success")
+            return _back(brand, mandate)
+    return _back(brand, mandate, "mandates.edit_draft")
+
+
+@blueprint.post("/<int:mandate_id>/withdraw")
+@brand_staff
+def withdraw(brand, mandate_id: int):
+    """Withdraw an offer the ambassador has not signed; its clauses come back as a new draft."""
+    return _staff_act(brand, mandate_id, lambda m: contracts.withdraw_offer(m, current_user),
+                      _("The offer is withdrawn; its clauses are back in a new draft."), "mandates.edit_draft")
+
+
+@blueprint.post("/<int:mandate_id>/amend")
+@brand_staff
+def amend(brand, mandate_id: int):
+    """Start an amendment copied from the version in force."""
+    return _staff_act(brand, mandate_id, lambda m: contracts.amend(m, current_user),
+                      _("The amendment is a new draft; the version in force stays in force until both sign it."),
+                      "mandates.edit_draft")
+
+
+@blueprint.post("/<int:mandate_id>/discard")
+@brand_staff
+def discard(brand, mandate_id: int):
+    """Drop an amendment draft that was never offered."""
+    return _staff_act(brand, mandate_id, lambda m: contracts.discard_amendment(m, current_user),
+                      _("The amendment draft is discarded."))
+
+
+@blueprint.post("/<int:mandate_id>/countersign")
+@brand_staff
+def countersign(brand, mandate_id: int):
+    """A signatory of the brand countersigns what the ambassador signed."""
+    mandate = _mandate(brand, mandate_id)
+    form = CountersignForm()
+    if form.validate_on_submit():
+        ip, agent = _client()
+        ok, _result = commit_or_refuse(lambda: contracts.countersign(
+            mandate, current_user, form.typed_name.data, ip_address=ip, user_agent=agent,
+            version_number=_number(form.version.data), text_sha256=form.text_sha256.data or None), form)
+        if ok:
+            flash(_("The contract is countersigned and in force."), "success")
+            return _back(brand, mandate)
+        return _detail_page(brand, mandate, countersign_form=form, status=422)
+    return _back(brand, mandate)
+
+
+@blueprint.post("/<int:mandate_id>/revoke")
+@brand_staff
+def revoke(brand, mandate_id: int):
+    """Staff revoke the mandate with a reason, effective on a day respecting the notice."""
+    mandate = _mandate(brand, mandate_id)
+    form = RevokeForm()
+    if form.validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: ending.revoke(mandate, current_user, form.reason.data, _day(form)),
+                                       form)
+        if ok:
+            flash(_("The revocation is notified; the mandate ends on %(date)s.",
+                    date=mandate.end_effective_on.isoformat()), "success")
+            return _back(brand, mandate)
+    return _detail_page(brand, mandate, revoke_form=form, status=422)
+
+
+# --- both parties: the mandate and its contract -------------------------------------------------------------------
+
+def _detail_page(brand, mandate, status: int = 200, **forms):
+    waiting = contracts.waiting_version(mandate)
+    countersign_form = forms.get("countersign_form") or CountersignForm(
+        data={"version": waiting.number, "text_sha256": waiting.text_sha256} if waiting else None)
+    return render_template(
+        "mandates/contract/detail.html", brand=brand, mandate=mandate, waiting=waiting,
+        draft=contracts.draft_version(mandate), in_force=mandate.version_in_force,
+        visible_versions=[v for v in mandate.versions
+                          if v.state is not VersionState.DRAFT or can_manage_mandates(current_user, brand)],
+        countersign_form=countersign_form, revoke_form=forms.get("revoke_form") or RevokeForm(),
+        resign_form=forms.get("resign_form") or ResignForm(), action_form=ActionForm(),
+        earliest_end=ending.earliest_end(mandate, utcnow().date()), notice_days=ending.notice_days(mandate),
+        disclosure_label=_label(mandate.version_in_force),
+    ), status
+
+
+def _label(version: MandateVersion | None) -> str | None:
+    return schema.value(contracts.clauses_of(version), "disclosure", "label") if version is not None else None
+
+
+@blueprint.get("/<int:mandate_id>")
+@brand_signed_in
+def detail(brand, mandate_id: int):
+    """One mandate: its state and term, its versions, and what each party can do now."""
+    return _detail_page(brand, _mandate(brand, mandate_id))
+
+
+@blueprint.route("/<int:mandate_id>/sign", methods=["GET", "POST"])
+@brand_signed_in
+def sign(brand, mandate_id: int):
+    """The ambassador reads the offered contract, then signs it by typing their name (or declines)."""
+    mandate = _mandate(brand, mandate_id)
+    version = contracts.waiting_version(mandate)
+    if request.method == "GET":
+        form = SignForm(data={"version": version.number, "text_sha256": version.text_sha256} if version else None)
+    else:
+        form = SignForm()
+        if form.validate_on_submit():
+            ip, agent = _client()
+            ok, _result = commit_or_refuse(lambda: contracts.sign(
+                mandate, current_user, form.typed_name.data, accept=bool(form.accept.data), ip_address=ip,
+                user_agent=agent, version_number=_number(form.version.data),
+                text_sha256=form.text_sha256.data or None), form)
+            if ok:
+                flash(_("You signed the contract. It comes into force once the brand countersigns it."), "success")
+                return _back(brand, mandate)
+    return render_template("mandates/contract/sign.html", brand=brand, mandate=mandate, version=version, form=form,
+                           decline_form=DeclineForm()), 422 if form.errors else 200
+
+
+@blueprint.post("/<int:mandate_id>/decline")
+@brand_signed_in
+def decline(brand, mandate_id: int):
+    """The ambassador declines the offered version, with a reason."""
+    mandate = _mandate(brand, mandate_id)
+    form = DeclineForm()
+    if form.validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: contracts.decline(mandate, current_user, form.reason.data), form)
+        if ok:
+            flash(_("You declined the contract; the brand is told."), "success")
+            return _back(brand, mandate)
+    version = contracts.waiting_version(mandate)
+    sign_form = SignForm(data={"version": version.number, "text_sha256": version.text_sha256} if version else None)
+    return render_template("mandates/contract/sign.html", brand=brand, mandate=mandate, version=version,
+                           form=sign_form, decline_form=form), 422
+
+
+@blueprint.post("/<int:mandate_id>/resign")
+@brand_signed_in
+def resign(brand, mandate_id: int):
+    """The ambassador resigns with notice."""
+    mandate = _mandate(brand, mandate_id)
+    form = ResignForm()
+    if form.validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: ending.resign(mandate, current_user, form.reason.data, _day(form)),
+                                       form)
+        if ok:
+            flash(_("Your resignation is notified; the mandate ends on %(date)s.",
+                    date=mandate.end_effective_on.isoformat()), "success")
+            return _back(brand, mandate)
+    return _detail_page(brand, mandate, resign_form=form, status=422)
+
+
+@blueprint.get("/<int:mandate_id>/contract", defaults={"number": None})
+@blueprint.get("/<int:mandate_id>/contract/<int:number>")
+@brand_signed_in
+def contract(brand, mandate_id: int, number: int | None):
+    """The printable contract: its exact text, fingerprint, signatures and the mandate's audit trail."""
+    mandate = db.session.scalar(
+        select(Mandate).where(Mandate.id == mandate_id, Mandate.brand_id == brand.id)
+        .options(selectinload(Mandate.versions).selectinload(MandateVersion.signatures),
+                 selectinload(Mandate.ambassador)))
+    if mandate is None:
+        abort(404)
+    mandate = _mandate(brand, mandate.id)
+    staff = can_manage_mandates(current_user, brand)
+    if number is None:
+        version = mandate.version_in_force or contracts.waiting_version(mandate) or contracts.draft_version(mandate)
+    else:
+        version = contracts.version_by_number(mandate, number)
+    if version is None or (version.state is VersionState.DRAFT and not staff):
+        abort(404)
+    events = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.subject_type == "Mandate", AuditEvent.subject_id == mandate.id)
+        .options(selectinload(AuditEvent.actor)).order_by(AuditEvent.id)).all()
+    return render_template("mandates/contract/contract.html", brand=brand, mandate=mandate, version=version,
+                           text=contracts.preview(mandate, version), events=events, action_labels=ACTION_LABELS,
+                           signature_of=contracts.signature_of, staff=staff)
+
+
+@blueprint.get("/<int:mandate_id>/contract/<int:number>.txt")
+@brand_signed_in
+def contract_text_file(brand, mandate_id: int, number: int):
+    """The exact text of an offered version as a UTF-8 file (what the fingerprint covers, byte for byte)."""
+    mandate = _mandate(brand, mandate_id)
+    version = contracts.version_by_number(mandate, number)
+    if version.text is None:
+        abort(404)
+    response = Response(version.text, mimetype="text/plain")
+    response.charset = "utf-8"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="contract-{brand.slug}-{mandate.id}-v{version.number}.txt"')
+    response.headers["X-Text-SHA256"] = version.text_sha256
+    return response
+
+
+@blueprint.get("/mine")
+@brand_signed_in
+def mine(brand):
+    """My mandates at this brand: the contract in force, what waits for my signature, the label, the term left."""
+    claimed = contracts.claim_invitations(current_user)
+    mandates = contracts.mandates_of_user(current_user, brand)
+    moved = [m for m in mandates if ending.advance(m)]
+    if claimed or moved:
+        db.session.commit()
+    return render_template("mandates/contract/mine.html", brand=brand, mandates=mandates,
+                           waiting_version=contracts.waiting_version, label_of=_label)
