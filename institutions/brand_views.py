@@ -11,6 +11,7 @@ from flask_login import current_user
 from extensions import db
 from institutions import audit, brands, charter, community, customer_import, permissions
 from institutions.access import brand_public, brand_signed_in, brand_staff, signed_in
+from institutions.dashboard import dashboard_items
 from institutions.errors import DomainError, ValidationFailed
 from institutions.forms import (
     ActionForm,
@@ -136,12 +137,13 @@ def leave(brand):
 @blueprint.get("/b/<slug>/staff/")
 @brand_staff
 def dashboard(brand):
-    """What the brand owes its community, by deadline (for now: members to verify)."""
+    """What the brand owes its community: members to verify, then every feature's to-dos."""
     return render_template(
         "brands/dashboard.html",
         brand=brand,
         pending_count=community.count_members(brand, MembershipStatus.PENDING),
         verified_count=community.count_members(brand, MembershipStatus.VERIFIED),
+        items=dashboard_items(brand),
     )
 
 

@@ -100,7 +100,7 @@ CLAUSES: tuple[Clause, ...] = (
         Field("kind", _l("Kind of compensation"), "choice"),
         Field("amount", _l("Amount"), "amount", required=False,
               help=_l("For money: an amount, or a formula below, or both.")),
-        Field("formula", _l("Formula (e.g. 5 % of sales made with the ambassador's code)"), "text", required=False),
+        Field("formula", _l("Formula (e.g. five per cent of sales made with the ambassador's code)"), "text", required=False),
         Field("currency", _l("Currency (ISO code, e.g. EUR)"), "currency", required=False),
         Field("schedule", _l("Payment schedule"), "line", required=False),
         Field("description", _l("What is given in kind"), "text", required=False),
