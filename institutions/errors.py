@@ -35,3 +35,15 @@ class NotFound(DomainError):
 
     status = 404
     code = "not_found"
+
+
+def required_text(value: str | None, field: str, label: str, maximum: int) -> str:
+    """A required free text, stripped and within `maximum` characters, or a refusal naming the field."""
+    from flask_babel import gettext
+
+    value = (value or "").strip()
+    if not value:
+        raise ValidationFailed(gettext("%(label)s: this field is required.", label=label), field=field)
+    if len(value) > maximum:
+        raise ValidationFailed(gettext("%(label)s: at most %(n)d characters.", label=label, n=maximum), field=field)
+    return value

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from extensions import db
 from institutions import audit, charter
 from institutions.clock import utcnow
-from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
 from institutions.models import Brand, Membership, OfficeHolding, OfficeKind, User
 from institutions.notifications import notify
 from institutions.privacy import ERASERS, export_section
@@ -26,13 +26,7 @@ DEFENDS = {"brand": _l("the brand"), "customers": _l("the brand's customers")}
 OPEN_STATES = (AdvocacyState.PENDING, AdvocacyState.RECOGNIZED)
 
 
-def _text(value: str | None, field: str, label: str, maximum: int) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationFailed(_("%(label)s: this field is required.", label=label), field=field)
-    if len(value) > maximum:
-        raise ValidationFailed(_("%(label)s: at most %(n)d characters.", label=label, n=maximum), field=field)
-    return value
+_text = required_text
 
 
 def _status_link(brand: Brand) -> str:

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from extensions import db
 from institutions import audit
 from institutions.clock import utcnow
-from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from institutions.errors import DomainError, Forbidden, NotFound, required_text
 from institutions.models import Brand, Membership, User
 from institutions.notifications import notify
 from institutions.privacy import ERASERS, export_section
@@ -28,12 +28,7 @@ ONGOING_MANDATE_STATES = (MandateState.DRAFT, MandateState.OFFERED, MandateState
 
 def _text(value: str | None, field: str, label: str, maximum: int = MAX_TEXT) -> str:
     """A required free text, stripped, within its length."""
-    value = (value or "").strip()
-    if not value:
-        raise ValidationFailed(_("%(label)s: this field is required.", label=label), field=field)
-    if len(value) > maximum:
-        raise ValidationFailed(_("%(label)s: at most %(n)d characters.", label=label, n=maximum), field=field)
-    return value
+    return required_text(value, field, label, maximum)
 
 
 def _status_link(brand: Brand) -> str:

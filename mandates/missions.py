@@ -20,7 +20,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from extensions import db
 from institutions import audit
 from institutions.clock import utcnow
-from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
 from institutions.models import User
 from institutions.notifications import notify
 from institutions.permissions import is_brand_staff
@@ -196,13 +196,7 @@ def my_orders(user: User, brand) -> list[MissionOrder]:
 
 # --- acts --------------------------------------------------------------------------------------------------------
 
-def _text(value: str | None, field: str, label: str, maximum: int) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise ValidationFailed(_("%(label)s: this field is required.", label=label), field=field)
-    if len(value) > maximum:
-        raise ValidationFailed(_("%(label)s: at most %(n)d characters.", label=label, n=maximum), field=field)
-    return value
+_text = required_text
 
 
 def _order_link(order: MissionOrder) -> str:
