@@ -198,3 +198,18 @@ def test_a_member_votes_finds_their_tracker_and_the_results_match_the_recount(
     assert recount["ballots"] + recount["blank"] == VOTER_INDEX + 1
     assert not recount["tie_broken_by_lot"]
     assert recount["winner"] == winner
+
+
+def test_with_javascript_a_ranked_candidate_cannot_be_picked_twice_and_the_ranking_is_read_back(
+        voting_scene, live_server, new_context):
+    scene = voting_scene("irv", members=VOTER_INDEX + 1, candidates=3)
+    member = scene.members[VOTER_INDEX]
+    page = new_context().new_page()
+    _sign_in(page, live_server, member.email)
+    page.goto(f"{live_server}/b/{scene.brand.slug}/elections/{scene.election.id}/vote")
+    page.get_by_label("Rank 1 (your first choice)", exact=True).select_option(label=A)
+    expect(page.get_by_label("Rank 2", exact=True).get_by_role("option", name=A)).to_be_disabled()
+    summary = page.get_by_role("status")
+    expect(summary).to_have_text(f"Your ranking: 1. {A}")
+    page.get_by_label("Rank 3", exact=True).select_option(label=B)
+    expect(summary).to_contain_text("A rank is empty but a later rank is filled")
