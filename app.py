@@ -67,11 +67,17 @@ def _register_blueprints(app: Flask) -> None:
     from mandates.mission_views import blueprint as missions
     from mandates.registry_api import blueprint as registry_api
     from mandates.registry_views import blueprint as registry
+    from institutions.cases import (api as cases_api_module, exchange_api, exchange_views, mediator_views,
+                                    report_views, representation_api, representation_views, roster_views,
+                                    views as case_views)
 
-    for blueprint in (site, accounts, brands, admin, elections, recall, mandates, missions, ambassadors, registry):
+    for blueprint in (site, accounts, brands, admin, elections, recall, mandates, missions, ambassadors, registry,
+                      case_views.blueprint, exchange_views.blueprint, mediator_views.blueprint,
+                      roster_views.blueprint, report_views.blueprint, representation_views.blueprint):
         app.register_blueprint(blueprint)
     # The API authenticates with bearer tokens only and ignores cookies, so CSRF cannot reach it.
-    for blueprint in (api, elections_api, mandates_api, mandates_community_api, registry_api):
+    for blueprint in (api, elections_api, mandates_api, mandates_community_api, registry_api,
+                      cases_api_module.blueprint, exchange_api.blueprint, representation_api.blueprint):
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
 
@@ -79,11 +85,13 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from elections.cli import register_commands as register_election_commands
     from institutions.cli import register_commands
+    from institutions.cases.cli import register_commands as register_case_commands
     from mandates.cli import register_commands as register_mandate_commands
 
     register_commands(app)
     register_election_commands(app)
     register_mandate_commands(app)
+    register_case_commands(app)
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -95,11 +103,13 @@ def _register_error_handlers(app: Flask) -> None:
 def _register_template_globals(app: Flask) -> None:
     from elections.permissions import TEMPLATE_PERMISSIONS as election_permissions
     from institutions.presentation import register_template_helpers
+    from institutions.cases.permissions import TEMPLATE_PERMISSIONS as case_permissions
     from mandates.permissions import TEMPLATE_PERMISSIONS as mandate_permissions
 
     register_template_helpers(app)
     app.jinja_env.globals.update(election_permissions)
     app.jinja_env.globals.update(mandate_permissions)
+    app.jinja_env.globals.update(case_permissions)
 
 
 def _register_request_hooks(app: Flask) -> None:

@@ -80,11 +80,12 @@ def edit_office(brand, kind: str):
     except ValueError:
         abort(404)
     form = OfficeForm(obj=office)
-    if office.kind is not OfficeKind.PRESIDENT:  # only an elected office can be recalled
-        del form.recall_threshold_percent, form.recall_window_days
+    if office.kind is not OfficeKind.PRESIDENT:  # only the elected presidency is recalled and files representations
+        del form.recall_threshold_percent, form.recall_window_days, form.representation_response_days
     if form.validate_on_submit():
         texts = {field: getattr(form, field).data for field in charter.TEXT_FIELDS}
-        recall = {name: form[name].data for name in ("recall_threshold_percent", "recall_window_days") if name in form}
+        recall = {name: form[name].data for name in ("recall_threshold_percent", "recall_window_days",
+                                                     "representation_response_days") if name in form}
         ok, _result = commit_or_refuse(
             lambda: charter.update_office_texts(office, current_user, texts, form.term_months.data, **recall), form)
         if ok:

@@ -17,6 +17,7 @@ from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from institutions.models import Brand, Membership, MembershipStatus, StaffInvitation, StaffRole, User
 from institutions.notifications import queue_email
+from institutions.role_changes import role_changed
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
@@ -145,6 +146,7 @@ def accept_invitation(secret: str, user: User) -> StaffRole:
     invitation.accepted_at = utcnow()
     db.session.flush()
     permissions.forget_cached_roles()
+    role_changed(user, brand)
     audit.record("staff.joined", actor=user, brand=brand, subject=role, payload={"can_sign": role.can_sign}, public=True)
     return role
 

@@ -79,6 +79,8 @@ DEFAULT_TEXTS = {
 DEFAULT_TERM_MONTHS = {OfficeKind.PRESIDENT: 24, OfficeKind.MEDIATOR: 36}
 DEFAULT_RECALL_THRESHOLD_PERCENT = 20
 DEFAULT_RECALL_WINDOW_DAYS = 30
+# The brand answers the president's representations within this many days unless the charter says otherwise.
+DEFAULT_REPRESENTATION_RESPONSE_DAYS = 30
 
 
 NUMBERED_SOURCES = {"election": _l("Election #%(ref)s"), "mandate": _l("Mandate #%(ref)s")}
@@ -171,10 +173,12 @@ def office_of(brand: Brand, kind: OfficeKind) -> Office:
 
 
 def update_office_texts(office: Office, actor: User, texts: dict[str, str], term_months: int | None,
-                        recall_threshold_percent: int | None = None, recall_window_days: int | None = None) -> None:
+                        recall_threshold_percent: int | None = None, recall_window_days: int | None = None,
+                        representation_response_days: int | None = None) -> None:
     """Staff rewrite the charter texts of an office; an empty field goes back to the default.
 
-    For the elected president, the recall threshold (share of eligible members) and window apply too.
+    For the elected president, the recall threshold (share of eligible members) and window apply too,
+    and the days the brand has to answer a representation (empty: the default, 30).
     """
     if not can_edit_charter(actor, office.brand):
         raise DomainError(_("Only the brand's staff can edit its charter."))
@@ -191,6 +195,9 @@ def update_office_texts(office: Office, actor: User, texts: dict[str, str], term
                                field="recall_threshold_percent")
     if recall_window_days is not None and not 1 <= recall_window_days <= 365:
         raise ValidationFailed(_("The recall window lasts between 1 and 365 days."), field="recall_window_days")
+    if representation_response_days is not None and not 1 <= representation_response_days <= 365:
+        raise ValidationFailed(_("The brand answers a representation within 1 to 365 days."),
+                               field="representation_response_days")
     changed = []
     for field in TEXT_FIELDS:
         value = (texts.get(field) or "").strip() or None
@@ -201,6 +208,7 @@ def update_office_texts(office: Office, actor: User, texts: dict[str, str], term
     if office.kind is OfficeKind.PRESIDENT:
         numbers["recall_threshold_percent"] = recall_threshold_percent or DEFAULT_RECALL_THRESHOLD_PERCENT
         numbers["recall_window_days"] = recall_window_days or DEFAULT_RECALL_WINDOW_DAYS
+        numbers["representation_response_days"] = representation_response_days
     for field, value in numbers.items():
         if value != getattr(office, field):
             setattr(office, field, value)

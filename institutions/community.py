@@ -13,6 +13,7 @@ from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from institutions.models import Brand, CustomerRecord, Membership, MembershipStatus, User
 from institutions.notifications import notify
+from institutions.role_changes import role_changed
 
 CUSTOMER_NUMBER_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 
@@ -45,6 +46,7 @@ def mark_verified(membership: Membership, actor: User | None, source: str) -> No
     membership.verified_by_id = actor.id if actor else None
     membership.verification_source = source
     db.session.flush()
+    role_changed(membership.user, membership.brand)
     audit.record(
         "membership.verified", actor=actor, brand=membership.brand, subject=membership,
         payload={"source": source}, public=True,
@@ -77,6 +79,7 @@ def join(brand: Brand, user: User, customer_number: str | None = None) -> Member
     membership.left_at = None
     db.session.flush()
     permissions.forget_cached_roles()
+    role_changed(user, brand)
     audit.record("membership.requested", actor=user, brand=brand, subject=membership, public=True)
     if user.is_email_verified and _matching_customer_record(brand, user, customer_number) is not None:
         mark_verified(membership, None, "import")
@@ -102,6 +105,7 @@ def leave(brand: Brand, user: User) -> Membership:
     membership.left_at = utcnow()
     db.session.flush()
     permissions.forget_cached_roles()
+    role_changed(user, brand)
     audit.record("membership.left", actor=user, brand=brand, subject=membership, public=True)
     return membership
 

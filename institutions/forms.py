@@ -131,6 +131,8 @@ class OfficeForm(FlaskForm):
                                                "vote (percent)"), validators=[Optional(), NumberRange(1, 100)])
     recall_window_days = IntegerField(_l("Recall: days to gather the signatures"),
                                       validators=[Optional(), NumberRange(1, 365)])
+    representation_response_days = IntegerField(
+        _l("Representations: days the brand has to answer (empty: 30)"), validators=[Optional(), NumberRange(1, 365)])
     powers = TextAreaField(_l("Powers"), validators=[Optional(), Length(max=4000)])
     obligations = TextAreaField(_l("Obligations"), validators=[Optional(), Length(max=4000)])
     resources = TextAreaField(_l("Resources"), validators=[Optional(), Length(max=4000)])

@@ -232,6 +232,8 @@ class Office(db.Model):
     # window oblige the brand to hold a recall vote.
     recall_threshold_percent: Mapped[int | None] = mapped_column(Integer)
     recall_window_days: Mapped[int | None] = mapped_column(Integer)
+    # The president's representations: the brand answers within this many days (None: the default, 30).
+    representation_response_days: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     brand: Mapped[Brand] = relationship(back_populates="offices")

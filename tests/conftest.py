@@ -59,7 +59,8 @@ class IsolatedClient(FlaskClient):
 def app(tmp_path_factory):
     """The application on a database built by the Alembic migrations."""
     url = _database_url(tmp_path_factory)
-    suite_config = type("SuiteConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False})
+    suite_config = type("SuiteConfig", (TestConfig,), {"SQLALCHEMY_DATABASE_URI": url, "WTF_CSRF_ENABLED": False,
+                                                       "CASE_FILES_DIR": str(tmp_path_factory.mktemp("case_files"))})
     application = create_app(suite_config)
     application.test_client_class = IsolatedClient
     with application.app_context():

@@ -1,0 +1,1 @@
+"""Mediation cases between a brand and its community: the roster, filing, admissibility, the exchange, the outcome."""
