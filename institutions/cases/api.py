@@ -25,7 +25,7 @@ from institutions.api_support import (
     paginated,
     string_field,
 )
-from institutions.cases import admissibility, deadlines, exchange, filing, roster
+from institutions.cases import admissibility, deadlines, exchange, filing, recommendations, roster
 from institutions.cases.models import (
     CLOSED_CASE_STATES,
     CaseDocument,
@@ -216,6 +216,25 @@ def _uploaded() -> list[tuple[str, bytes]]:
 def _advance() -> None:
     if deadlines.advance_due():
         db.session.commit()
+
+
+RECOMMENDATION_SCHEMA = {"type": "object", "required": ["category_id", "year", "text"],
+                         "properties": {"category_id": {"type": "integer"}, "year": {"type": "integer"},
+                                        "text": STRING}}
+
+
+@blueprint.post("/brands/<slug>/mediation/recommendations")
+@documented("A panel mediator publishes a recommendation on a category, shown in that year's annual report.",
+            tag=TAG, request_schema=RECOMMENDATION_SCHEMA, errors=(401, 403, 404, 422))
+@brand_signed_in
+def recommend(brand):
+    """Publish a panel recommendation for the annual report."""
+    data = json_body({"category_id", "year", "text"})
+    written = recommendations.write_recommendation(brand, current_user, data.get("category_id"), data.get("year"),
+                                                   data.get("text"))
+    db.session.commit()
+    return jsonify({"id": written.id, "category_id": written.category_id, "year": written.year,
+                    "text": written.text}), 201
 
 
 # --- filing, joining, my cases -------------------------------------------------------------------------------------

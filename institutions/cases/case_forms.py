@@ -8,8 +8,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
-from wtforms import BooleanField, DateField, EmailField, RadioField, SelectChoice, SelectField, StringField, \
-    SubmitField, TextAreaField
+from wtforms import (BooleanField, DateField, EmailField, IntegerField, RadioField, SelectChoice, SelectField,
+                     StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Length, Optional
 
 from institutions.cases.admissibility import OBJECTION_DECISIONS, REFUSAL_REASONS
@@ -108,3 +108,13 @@ class DecideObjectionForm(FlaskForm):
     reason = TextAreaField(_l("Reason (both parties and the mediator read it)"),
                            validators=[DataRequired(), Length(max=4000)])
     submit = SubmitField(_l("Decide"))
+
+
+class RecommendationForm(FlaskForm):
+    """A panel mediator's recommendation on a category of cases, for the annual report."""
+
+    category = SelectField(_l("Category"), coerce=int, validators=[DataRequired()])
+    year = IntegerField(_l("Year of the report"), validators=[DataRequired()])
+    text = TextAreaField(_l("Recommendation to the brand"), validators=[DataRequired(), Length(max=4000)],
+                         description=_l("Published in the year's annual report, next to the category."))
+    submit = SubmitField(_l("Publish the recommendation"))

@@ -1,7 +1,7 @@
 """The mediator's desk: cases across the brands whose panel they sit on, by nearest deadline; panel categories."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -9,10 +9,11 @@ from sqlalchemy.orm import joinedload
 
 from extensions import db
 from institutions.access import load_brand, signed_in
-from institutions.cases import deadlines, filing, roster
-from institutions.cases.case_forms import CategoryForm
+from institutions.cases import deadlines, filing, recommendations, roster
+from institutions.cases.case_forms import CategoryForm, RecommendationForm
 from institutions.cases.models import CLOSED_CASE_STATES, MediationCase, Mediator, PanelSeat
 from institutions.cases.views import STATE_LABELS, WHOSE_LABELS, sort_by_deadline
+from institutions.clock import utcnow
 from institutions.view_helpers import commit_or_refuse
 
 blueprint = Blueprint("mediator", __name__, url_prefix="/mediator")
@@ -69,7 +70,39 @@ def categories(slug: str):
             flash(_("%(name)s is added to the categories of %(brand)s.", name=category.name, brand=brand.name),
                   "success")
             return redirect(url_for("mediator.categories", slug=brand.slug))
+    return _categories_page(brand, form, _recommendation_form(brand))
+
+
+def _recommendation_form(brand, formdata=None) -> RecommendationForm:
+    form = RecommendationForm(formdata=formdata)
+    form.category.choices = [(c.id, filing.category_label(c)) for c in filing.categories_for(brand)]
+    if form.year.data is None:
+        form.year.data = utcnow().year
+    return form
+
+
+def _categories_page(brand, form: CategoryForm, recommendation_form: RecommendationForm):
     listed = filing.categories_for(brand)
     db.session.commit()  # the defaults are created the first time the list is read
+    failed = form.errors or recommendation_form.errors
     return render_template("cases/categories.html", brand=brand, categories=listed, form=form,
-                           category_label=filing.category_label), 422 if form.errors else 200
+                           recommendation_form=recommendation_form,
+                           category_label=filing.category_label), 422 if failed else 200
+
+
+@blueprint.post("/brands/<slug>/recommendations")
+@signed_in
+def recommend(slug: str):
+    """A mediator of the brand's panel publishes a recommendation on a category in a year's annual report."""
+    brand = load_brand(slug)
+    if not roster.sits_on_panel(current_user, brand):
+        abort(403)
+    form = _recommendation_form(brand, formdata=request.form)
+    if form.validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: recommendations.write_recommendation(
+            brand, current_user, form.category.data, form.year.data, form.text.data), form)
+        if ok:
+            flash(_("The recommendation is published in the %(year)d annual report.", year=form.year.data),
+                  "success")
+            return redirect(url_for("mediator.categories", slug=brand.slug))
+    return _categories_page(brand, CategoryForm(formdata=None), form)

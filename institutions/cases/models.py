@@ -65,6 +65,22 @@ class CaseCategory(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
+class PanelRecommendation(db.Model):
+    """What a panel mediator recommends the brand do about a category of cases in a year (for the annual report)."""
+
+    __tablename__ = "panel_recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("case_categories.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    mediator_id: Mapped[int | None] = mapped_column(ForeignKey("mediators.id", ondelete="SET NULL"))
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    category: Mapped[CaseCategory] = relationship()
+
+
 class CaseState(enum.Enum):
     FILED = "filed"                  # waits for the mediator's admissibility decision (3 weeks)
     INCOMPLETE = "incomplete"        # the mediator asked for what is missing; the clock is stopped

@@ -15,12 +15,12 @@ Which cases count where (the issue leaves it open; the public page says the same
   - the average duration is from filing to closing, in days, over every closed case;
   - the compliance rate is among the settled cases whose complainant said whether the brand complied.
 - a *recurring problem* is a category with at least `RECURRING_SHARE` % (20 %) of the cases received and at least
-  two cases. The mediators' recommendations on it need a text the panel writes per category and year, which has no
-  table yet: until it has, the report lists the recurring problems without recommendations. (The cases' closing
-  notes are not used: they hold the complainant's reason for withdrawing or the brand's for declining, which are a
-  case's content and never public.)
+  two cases. The mediators' recommendations on it are the texts panel mediators write per category and year
+  (institutions/cases/recommendations.py). (The cases' closing notes are not used: they hold the complainant's
+  reason for withdrawing or the brand's for declining, which are a case's content and never public.)
 
-One query whatever the number of cases: the cases filed or closed in the year, with their category.
+Two queries whatever the number of cases: the cases filed or closed in the year with their category, and the
+year's recommendations.
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from extensions import db
-from institutions.cases import admissibility, filing, outcome
+from institutions.cases import admissibility, filing, outcome, recommendations
 from institutions.cases.models import (
     CLOSED_CASE_STATES,
     CaseCategory,
@@ -133,7 +133,7 @@ def _in(column, start: datetime, end: datetime):
 
 
 def annual_report(brand: Brand, year: int, *, now: datetime | None = None) -> AnnualReport:
-    """Compute the panel's report for a calendar year (one query, whatever the number of cases)."""
+    """Compute the panel's report for a calendar year (two queries, whatever the number of cases)."""
     now = now or utcnow()
     start, end = year_bounds(year)
     rows = db.session.execute(
@@ -151,12 +151,14 @@ def annual_report(brand: Brand, year: int, *, now: datetime | None = None) -> An
               and start <= row.closed_at < end]
 
     per_category = Counter(row.CaseCategory for row in received)
+    written = recommendations.recommendations_by_category(brand, year)
     categories = []
     for category, count in sorted(per_category.items(),
                                   key=lambda item: (-item[1], filing.category_label(item[0]).casefold())):
         share = Share(count, len(received))
         categories.append(CategoryLine(key=category.key, label=filing.category_label(category), share=share,
-                                       recurring=count >= RECURRING_MINIMUM and share.percent >= RECURRING_SHARE))
+                                       recurring=count >= RECURRING_MINIMUM and share.percent >= RECURRING_SHARE,
+                                       recommendations=written.get(category.id, [])))
     cross_border = sum(1 for row in received if (row.complainant_country or "").upper() != home)
 
     refused = [row for row in closed if row.state is CaseState.REFUSED]
