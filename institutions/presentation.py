@@ -53,6 +53,14 @@ def current_locale() -> str:
     return locale.language if locale else "en"
 
 
+def country_name(code: str | None) -> str:
+    """A country's name in the reader's language from its ISO code ("BE" -> "Belgium"); the code if unknown."""
+    code = (code or "").upper()
+    locale = get_locale()
+    names = locale.territories if locale else {}
+    return names.get(code, code)
+
+
 def register_template_helpers(app: Flask) -> None:
     """Expose the permission functions and formatters to every template."""
     app.jinja_env.globals.update(permissions.TEMPLATE_PERMISSIONS)
@@ -68,4 +76,5 @@ def register_template_helpers(app: Flask) -> None:
         office_field_labels=charter.FIELD_LABELS,
         office_text_fields=charter.TEXT_FIELDS,
         now=utcnow,
+        country_name=country_name,
     )

@@ -55,6 +55,11 @@ def can_view_case(user, case: MediationCase) -> bool:
     return case_role(user, case) is not None
 
 
+def is_mediator(user) -> bool:
+    """An account on the mediators' roster (it has a desk of cases)."""
+    return mediator_of(user) is not None
+
+
 TEMPLATE_PERMISSIONS = {
     name: fn for name, fn in dict(globals()).items()
     if name.startswith(("can_", "is_")) and callable(fn) and getattr(fn, "__module__", None) == __name__
