@@ -16,6 +16,7 @@ from institutions.access import brand_public, brand_staff
 from institutions.api_support import (
     PAGE_SCHEMA,
     PAGINATION_PARAMETERS,
+    action_route,
     documented,
     iso,
     json_body,
@@ -226,20 +227,11 @@ def candidate_create(election):
 
 def _candidacy_route(name: str, summary: str, act, request_schema=None):
     """Declare POST /elections/<id>/candidates/<cid>/<name> calling `act(candidacy, data)`."""
-
-    @documented(summary, tag="candidates", request_schema=request_schema, errors=(401, 403, 404, 409, 422))
-    @election_signed_in
-    def route(election, candidacy_id: int):
-        data = json_body(set((request_schema or {}).get("properties", {})))
-        candidacy = nominations.candidacy_in_election(election, candidacy_id)
-        act(candidacy, data)
-        db.session.commit()
-        return jsonify(serialize_candidacy(candidacy))
-
-    route.__name__ = route.__qualname__ = f"candidate_{name.replace('-', '_')}"
-    route.__doc__ = summary
-    blueprint.add_url_rule(f"/elections/<int:election_id>/candidates/<int:candidacy_id>/{name}",
-                           view_func=route, methods=["POST"])
+    action_route(blueprint, f"/elections/<int:election_id>/candidates/<int:candidacy_id>/{name}",
+                 f"candidate_{name.replace('-', '_')}", summary=summary, tag="candidates",
+                 policy=election_signed_in, request_schema=request_schema,
+                 load=lambda election, candidacy_id: nominations.candidacy_in_election(election, candidacy_id),
+                 act=act, answer=serialize_candidacy)
 
 
 _candidacy_route("accept", "The nominee accepts to stand.",

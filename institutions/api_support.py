@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from flask import current_app, request, url_for
+from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from extensions import db
@@ -122,3 +122,28 @@ def serialize_holding(holding) -> dict:
     return {"holder": holding.holder_name, "source": holding.source, "started_at": iso(holding.started_at),
             "term_ends_at": iso(holding.term_ends_at), "ended_at": iso(holding.ended_at),
             "end_reason": holding.end_reason}
+
+
+def action_route(blueprint, rule: str, endpoint: str, *, summary: str, tag: str, policy: Callable,
+                 load: Callable, act: Callable, answer: Callable, request_schema: dict | None = None,
+                 response_schema: dict | None = None, errors: tuple = (401, 403, 404, 409, 422),
+                 status: int = 200) -> None:
+    """Declare a documented POST `rule` that loads its subject, acts on it with the JSON body, commits, answers.
+
+    `policy` guards the route and hands the view its scope (a brand, an election); `load(scope, **ids)` finds
+    the subject, `act(subject, data)` calls the service, `answer(subject)` is the JSON sent back.
+    """
+
+    @documented(summary, tag=tag, request_schema=request_schema, response_schema=response_schema, status=status,
+                errors=errors)
+    @policy
+    def route(scope, **ids):
+        data = json_body(set((request_schema or {}).get("properties", {})))
+        subject = load(scope, **ids)
+        act(subject, data)
+        db.session.commit()
+        return jsonify(answer(subject)), status
+
+    route.__name__ = route.__qualname__ = endpoint
+    route.__doc__ = summary
+    blueprint.add_url_rule(rule, view_func=route, methods=["POST"])

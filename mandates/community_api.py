@@ -12,6 +12,7 @@ from institutions.access import brand_signed_in, brand_staff
 from institutions.api_support import (
     PAGE_SCHEMA,
     PAGINATION_PARAMETERS,
+    action_route,
     documented,
     iso,
     json_body,
@@ -168,21 +169,11 @@ def application_mine(brand):
 
 def _application_route(name: str, summary: str, policy, act, request_schema=None):
     """Declare POST /brands/<slug>/ambassador-applications/<id>/<name> calling `act(application, data)`."""
-
-    @documented(summary, tag="applications", request_schema=request_schema, response_schema=ID_STATE,
-                errors=ERRORS)
-    @policy
-    def route(brand, application_id: int):
-        data = json_body(set((request_schema or {}).get("properties", {})))
-        application = applications.application_in_brand(brand, application_id)
-        act(application, data)
-        db.session.commit()
-        return jsonify(serialize_application(application))
-
-    route.__name__ = route.__qualname__ = f"application_{name}"
-    route.__doc__ = summary
-    blueprint.add_url_rule(f"/brands/<slug>/ambassador-applications/<int:application_id>/{name}",
-                           view_func=route, methods=["POST"])
+    action_route(blueprint, f"/brands/<slug>/ambassador-applications/<int:application_id>/{name}",
+                 f"application_{name}", summary=summary, tag="applications", policy=policy,
+                 request_schema=request_schema, response_schema=ID_STATE, errors=ERRORS,
+                 load=lambda brand, application_id: applications.application_in_brand(brand, application_id),
+                 act=act, answer=serialize_application)
 
 
 _application_route("accept", "Accept the application: a draft mandate is started and linked (mandate_id).",
@@ -250,21 +241,11 @@ def order_detail(brand, order_id: int):
 
 def _order_route(name: str, summary: str, policy, act, request_schema=None):
     """Declare POST /brands/<slug>/mission-orders/<id>/<name> calling `act(order, data)`."""
-
-    @documented(summary, tag="mission orders", request_schema=request_schema, response_schema=ID_STATE,
-                errors=ERRORS)
-    @policy
-    def route(brand, order_id: int):
-        data = json_body(set((request_schema or {}).get("properties", {})))
-        order = missions.order_in_brand(brand, order_id)
-        act(order, data)
-        db.session.commit()
-        return jsonify(serialize_order(order))
-
-    route.__name__ = route.__qualname__ = f"order_{name.replace('-', '_')}"
-    route.__doc__ = summary
-    blueprint.add_url_rule(f"/brands/<slug>/mission-orders/<int:order_id>/{name}", view_func=route,
-                           methods=["POST"])
+    action_route(blueprint, f"/brands/<slug>/mission-orders/<int:order_id>/{name}",
+                 f"order_{name.replace('-', '_')}", summary=summary, tag="mission orders", policy=policy,
+                 request_schema=request_schema, response_schema=ID_STATE, errors=ERRORS,
+                 load=lambda brand, order_id: missions.order_in_brand(brand, order_id), act=act,
+                 answer=serialize_order)
 
 
 _order_route("accept", "The ambassador accepts the order.", brand_signed_in,
@@ -356,20 +337,11 @@ def declaration_list(brand):
 
 def _declaration_route(name: str, summary: str, policy, act, request_schema=None):
     """Declare POST /brands/<slug>/advocate-declarations/<id>/<name> calling `act(declaration, data)`."""
-
-    @documented(summary, tag="advocates", request_schema=request_schema, response_schema=ID_STATE, errors=ERRORS)
-    @policy
-    def route(brand, declaration_id: int):
-        data = json_body(set((request_schema or {}).get("properties", {})))
-        declaration = advocates.declaration_in_brand(brand, declaration_id)
-        act(declaration, data)
-        db.session.commit()
-        return jsonify(serialize_declaration(declaration))
-
-    route.__name__ = route.__qualname__ = f"declaration_{name}"
-    route.__doc__ = summary
-    blueprint.add_url_rule(f"/brands/<slug>/advocate-declarations/<int:declaration_id>/{name}", view_func=route,
-                           methods=["POST"])
+    action_route(blueprint, f"/brands/<slug>/advocate-declarations/<int:declaration_id>/{name}",
+                 f"declaration_{name}", summary=summary, tag="advocates", policy=policy,
+                 request_schema=request_schema, response_schema=ID_STATE, errors=ERRORS,
+                 load=lambda brand, declaration_id: advocates.declaration_in_brand(brand, declaration_id),
+                 act=act, answer=serialize_declaration)
 
 
 _declaration_route("recognize", "Recognize the advocate (staff): they hold the advocate office on the charter.",
