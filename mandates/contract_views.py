@@ -18,7 +18,7 @@ from institutions.forms import ActionForm
 from institutions.models import AuditEvent
 from institutions.view_helpers import commit_or_refuse
 from mandates import clauses as schema
-from mandates import contracts, ending
+from mandates import contracts, ending, missions
 from mandates import staff_dashboard  # noqa: F401  (adds the mandate to-dos to the staff dashboard)
 from mandates.contract_forms import (
     SEPARATOR,
@@ -290,12 +290,8 @@ def _detail_page(brand, mandate, status: int = 200, **forms):
         countersign_form=countersign_form, revoke_form=forms.get("revoke_form") or RevokeForm(),
         resign_form=forms.get("resign_form") or ResignForm(), action_form=ActionForm(),
         earliest_end=ending.earliest_end(mandate, utcnow().date()), notice_days=ending.notice_days(mandate),
-        disclosure_label=_label(mandate.version_in_force),
+        disclosure_label=missions.contract_label(mandate),
     ), status
-
-
-def _label(version: MandateVersion | None) -> str | None:
-    return schema.value(contracts.clauses_of(version), "disclosure", "label") if version is not None else None
 
 
 @blueprint.get("/<int:mandate_id>")
@@ -414,4 +410,4 @@ def mine(brand):
     if claimed or moved:
         db.session.commit()
     return render_template("mandates/contract/mine.html", brand=brand, mandates=mandates,
-                           waiting_version=contracts.waiting_version, label_of=_label)
+                           waiting_version=contracts.waiting_version, label_of=missions.contract_label)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from extensions import db
 from institutions import permissions
-from institutions.cases.models import CaseParticipant, MediationCase, Mediator
+from institutions.cases.models import CLOSED_CASE_STATES, CaseParticipant, MediationCase, Mediator
 
 
 def mediator_of(user) -> Mediator | None:
@@ -53,6 +53,11 @@ def case_role(user, case: MediationCase) -> str | None:
 def can_view_case(user, case: MediationCase) -> bool:
     """A case's content is visible to its parties and its mediator only."""
     return case_role(user, case) is not None
+
+
+def is_case_closed(case: MediationCase) -> bool:
+    """Refused, settled, not settled, refused by the brand, withdrawn or lapsed: nothing more happens in it."""
+    return case.state in CLOSED_CASE_STATES
 
 
 def is_mediator(user) -> bool:
