@@ -67,9 +67,10 @@ def _register_blueprints(app: Flask) -> None:
     from mandates.mission_views import blueprint as missions
     from mandates.registry_api import blueprint as registry_api
     from mandates.registry_views import blueprint as registry
-    from institutions.cases import (api as cases_api_module, exchange_api, exchange_views, mediator_views,
-                                    report_views, representation_api, representation_views, roster_views,
-                                    views as case_views)
+    from institutions.representations import api as representation_api, views as representation_views
+    from mediation.api import cases as cases_api_module, exchange as exchange_api, report as report_api
+    from mediation.views import (cases as case_views, exchange as exchange_views, mediators as mediator_views,
+                                 report as report_views, roster as roster_views)
 
     for blueprint in (site, accounts, brands, admin, elections, recall, mandates, missions, ambassadors, registry,
                       case_views.blueprint, exchange_views.blueprint, mediator_views.blueprint,
@@ -77,7 +78,8 @@ def _register_blueprints(app: Flask) -> None:
         app.register_blueprint(blueprint)
     # The API authenticates with bearer tokens only and ignores cookies, so CSRF cannot reach it.
     for blueprint in (api, elections_api, mandates_api, mandates_community_api, registry_api,
-                      cases_api_module.blueprint, exchange_api.blueprint, representation_api.blueprint):
+                      cases_api_module.blueprint, exchange_api.blueprint, report_api.blueprint,
+                      representation_api.blueprint):
         csrf.exempt(blueprint)
         app.register_blueprint(blueprint)
 
@@ -85,7 +87,7 @@ def _register_blueprints(app: Flask) -> None:
 def _register_cli(app: Flask) -> None:
     from elections.cli import register_commands as register_election_commands
     from institutions.cli import register_commands
-    from institutions.cases.cli import register_commands as register_case_commands
+    from mediation.cli import register_commands as register_case_commands
     from mandates.cli import register_commands as register_mandate_commands
 
     register_commands(app)
@@ -103,7 +105,7 @@ def _register_error_handlers(app: Flask) -> None:
 def _register_template_globals(app: Flask) -> None:
     from elections.permissions import TEMPLATE_PERMISSIONS as election_permissions
     from institutions.presentation import register_template_helpers
-    from institutions.cases.permissions import TEMPLATE_PERMISSIONS as case_permissions
+    from mediation.permissions import TEMPLATE_PERMISSIONS as case_permissions
     from mandates.permissions import TEMPLATE_PERMISSIONS as mandate_permissions
 
     register_template_helpers(app)

@@ -30,15 +30,6 @@ def _months_later(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=28)
 
 
-def sitting_president(brand) -> OfficeHolding | None:
-    """The current holding of the customer-president office, if any."""
-    office = charter.office_of(brand, OfficeKind.PRESIDENT)
-    return db.session.scalar(
-        select(OfficeHolding).where(OfficeHolding.office_id == office.id, OfficeHolding.ended_at.is_(None))
-        .order_by(OfficeHolding.started_at.desc()).limit(1)
-    )
-
-
 def certify(election: Election, actor: User, now: datetime | None = None) -> Election:
     """Staff certify the stored count (they cannot change it); the winner takes office for the term."""
     now = now or utcnow()
@@ -59,7 +50,7 @@ def certify(election: Election, actor: User, now: datetime | None = None) -> Ele
         return election
     winner = election.winner
     if election.outcome == "winner" and winner is not None and winner.user is not None:
-        previous = sitting_president(election.brand)
+        previous = charter.sitting_president(election.brand)
         if previous is not None:
             charter.end_holding(previous, "term ended: a successor was elected", actor=actor)
         charter.install_holder(

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from elections.certification import sitting_president
+from institutions.charter import sitting_president
 from elections.models import (
     Election,
     ElectionKind,

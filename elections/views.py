@@ -12,7 +12,8 @@ from elections import ballot_box, ballots, exports, lifecycle, nominations, reca
 from elections import permissions as election_permissions
 from elections import staff_dashboard  # noqa: F401  (adds the election to-dos to the staff dashboard)
 from elections.ballot_forms import choice_from_form
-from elections.certification import certify, sitting_president
+from elections.certification import certify
+from institutions.charter import sitting_president
 from elections.eligibility import eligible_members_query
 from elections.forms import ElectionForm, NominateForm, PetitionForm, ReasonForm, StatementForm, TrackerForm
 from elections.models import Election, ElectionState

@@ -263,3 +263,17 @@ def current_holdings(office: Office) -> list[OfficeHolding]:
 def past_holdings(office: Office) -> list[OfficeHolding]:
     """Holdings that have ended, newest first."""
     return [h for h in office.holdings if h.ended_at is not None]
+
+
+def sitting_president(brand: Brand) -> OfficeHolding | None:
+    """The open holding of the brand's PRESIDENT office, if someone holds it now (the one answer, for every feature)."""
+    holdings = current_holdings(office_of(brand, OfficeKind.PRESIDENT))
+    return max(holdings, key=lambda holding: holding.started_at, default=None)
+
+
+def is_sitting_president(user, brand: Brand) -> bool:
+    """This signed-in account holds the brand's presidency now."""
+    if user is None or not user.is_authenticated:
+        return False
+    holding = sitting_president(brand)
+    return holding is not None and holding.user_id == user.id

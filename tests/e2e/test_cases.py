@@ -18,7 +18,7 @@ from playwright.sync_api import Page, expect
 
 from extensions import db
 from institutions import clock
-from institutions.cases import roster
+from mediation import roster
 from tests.conftest import PASSWORD
 
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)

@@ -4,7 +4,8 @@ from datetime import timedelta
 import pytest
 
 from elections import ballot_box, lifecycle, recall
-from elections.certification import certify, remind_terms_ending, sitting_president
+from elections.certification import certify, remind_terms_ending
+from institutions.charter import sitting_president
 from elections.models import ElectionKind, ElectionState
 from extensions import db
 from institutions import clock

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from elections import ballot_box, permissions
-from elections.certification import sitting_president
+from institutions.charter import sitting_president
 from elections.demo import CURRENT_TITLE, PAST_TITLE
 from elections.models import Election, ElectionState
 from extensions import db

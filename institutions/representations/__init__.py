@@ -1,0 +1,1 @@
+"""Representations: the sitting president's collective demands and the brand's answers (models, service, views, API)."""

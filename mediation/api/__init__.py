@@ -1,0 +1,1 @@
+"""JSON routes of the mediation pillar, under /api/v1."""

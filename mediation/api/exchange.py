@@ -1,0 +1,407 @@
+"""The API of a case's exchange, proposal answers, compliance and withdrawal (bearer tokens; same services as pages).
+
+Everything here is under /api/v1/brands/<slug>/cases/<case_id>/ and answers the case's parties and mediator only:
+anyone else gets 403, and what a role may not read (the other side's separate hearing, the mediator's notes, a
+document not shared with it) is simply not listed.
+"""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from extensions import db
+from institutions.access import brand_signed_in
+from institutions.api_support import (
+    PAGE_SCHEMA,
+    PAGINATION_PARAMETERS,
+    documented,
+    iso,
+    json_body,
+    paginated,
+    string_field,
+)
+from mediation import deadlines, exchange, outcome
+from mediation.models import CaseDocument, CaseMessage, DocumentRequest, MediationCase, MessageChannel
+from institutions.errors import Forbidden, NotFound, ValidationFailed
+
+blueprint = Blueprint("case_exchange_api", __name__, url_prefix="/api/v1")
+
+CASE = "/brands/<slug>/cases/<int:case_id>"
+TAG = "case exchange"
+ERRORS = (401, 403, 404, 409, 422)
+STRING = {"type": "string"}
+MOMENT = {"type": ["string", "null"], "format": "date-time"}
+CHANNELS = [channel.value for channel in MessageChannel]
+
+MESSAGE_SCHEMA = {
+    "type": "object", "required": ["id", "channel", "author", "author_role", "body", "created_at"],
+    "properties": {"id": {"type": "integer"}, "channel": {"enum": CHANNELS}, "author": {"type": ["string", "null"]},
+                   "author_role": {"enum": ["mediator", "complainant", "brand", None]}, "body": STRING,
+                   "created_at": MOMENT},
+}
+POST_MESSAGE_SCHEMA = {
+    "type": "object", "required": ["channel", "body"],
+    "properties": {"channel": {"enum": CHANNELS, "description": "both: both parties; complainant or brand: that "
+                                                                "side's separate hearing; note: the mediator's own."},
+                   "body": STRING},
+}
+NOTE_SCHEMA = {"type": "object", "required": ["body"], "properties": {"body": STRING}}
+REQUEST_SCHEMA = {
+    "type": "object", "required": ["id", "from_party", "description", "share_with", "requested_at"],
+    "properties": {"id": {"type": "integer"}, "from_party": {"enum": list(exchange.PARTIES)},
+                   "description": STRING, "share_with": {"enum": list(exchange.SHARES)}, "requested_at": MOMENT,
+                   "fulfilled_at": MOMENT, "can_upload": {"type": "boolean"}},
+}
+POST_REQUEST_SCHEMA = {
+    "type": "object", "required": ["from_party", "description"],
+    "properties": {"from_party": {"enum": list(exchange.PARTIES)}, "description": STRING,
+                   "share_with": {"enum": list(exchange.SHARES), "default": "all",
+                                  "description": "all: both parties read what is sent; mediator: the mediator "
+                                                 "(and the side that sends it) only."}},
+}
+UPLOAD_SCHEMA = {"type": "object", "required": ["file"],
+                 "properties": {"file": {"type": "string", "format": "binary",
+                                         "description": "PDF, PNG or JPEG, at most 5 MB, checked by content."}}}
+DOCUMENT_SCHEMA = {
+    "type": "object", "required": ["id", "filename", "content_type", "size", "sha256", "url"],
+    "properties": {"id": {"type": "integer"}, "filename": STRING, "content_type": STRING, "size": {"type": "integer"},
+                   "sha256": STRING, "visible_to": {"enum": ["all", "complainant", "brand", "mediator"]},
+                   "request_id": {"type": ["integer", "null"]}, "uploaded_at": MOMENT, "url": STRING},
+}
+CASE_STATE_SCHEMA = {
+    "type": "object", "required": ["id", "state"],
+    "properties": {"id": {"type": "integer"}, "state": STRING, "mediation_due": MOMENT, "extended_at": MOMENT,
+                   "extension_days": {"type": ["integer", "null"]}, "extension_reason": {"type": ["string", "null"]},
+                   "closed_at": MOMENT, "closing_note": {"type": ["string", "null"]},
+                   "complied": {"type": ["boolean", "null"]},
+                   "outcome_favours": {"enum": list(outcome.FAVOURS) + [None],
+                                       "description": "The mediator's record; shown to the mediator only."}},
+}
+PROPOSAL_SCHEMA = {
+    "type": "object", "required": ["id", "text", "made_at", "answer_due", "notices", "case_state"],
+    "properties": {"id": {"type": "integer"}, "text": STRING, "made_at": MOMENT,
+                   "answer_days": {"type": "integer"}, "answer_due": MOMENT,
+                   "notices": {"type": "array", "items": STRING, "minItems": 3, "maxItems": 3},
+                   "complainant_answer": {"enum": ["accepted", "refused", None]},
+                   "brand_answer": {"enum": ["accepted", "refused", None]},
+                   "complainant_answered_at": MOMENT, "brand_answered_at": MOMENT, "case_state": STRING},
+}
+
+
+def _case(brand, case_id: int) -> tuple[MediationCase, str]:
+    return exchange.case_for_viewer(brand, case_id, current_user)
+
+
+# --- serializers ---------------------------------------------------------------------------------------------------
+
+def serialize_message(message: CaseMessage, roles: dict[int, str]) -> dict:
+    """A message with its channel and its author's side."""
+    return {"id": message.id, "channel": message.channel.value,
+            "author": message.author.display_name if message.author else None,
+            "author_role": roles.get(message.author_id), "body": message.body, "created_at": iso(message.created_at)}
+
+
+def serialize_request(document_request: DocumentRequest, role: str, case: MediationCase) -> dict:
+    """A document request, and whether the caller may answer it now."""
+    return {"id": document_request.id, "from_party": document_request.from_party,
+            "description": document_request.description, "share_with": document_request.share_with,
+            "requested_at": iso(document_request.requested_at), "fulfilled_at": iso(document_request.fulfilled_at),
+            "can_upload": exchange.asks(document_request, role) and case.state in exchange.request_states(role)}
+
+
+def serialize_document(document: CaseDocument, case: MediationCase) -> dict:
+    """A document's description and the address to download it."""
+    return {"id": document.id, "filename": document.filename, "content_type": document.content_type,
+            "size": document.size, "sha256": document.sha256, "visible_to": document.visible_to,
+            "request_id": document.request_id, "uploaded_at": iso(document.uploaded_at),
+            "url": url_for("case_exchange_api.document_download", slug=case.brand.slug, case_id=case.id,
+                           document_id=document.id)}
+
+
+def serialize_case_state(case: MediationCase, role: str) -> dict:
+    """Where the case stands after an act of this module."""
+    return {"id": case.id, "state": case.state.value, "mediation_due": iso(deadlines.mediation_due(case)),
+            "extended_at": iso(case.extended_at), "extension_days": case.extension_days,
+            "extension_reason": case.extension_reason, "closed_at": iso(case.closed_at),
+            "closing_note": case.closing_note, "complied": case.complied,
+            "outcome_favours": case.outcome_favours if role == "mediator" else None}
+
+
+def serialize_proposal(proposal, case: MediationCase) -> dict:
+    """A proposal with its three notices, its computed answer deadline and both answers."""
+    return {"id": proposal.id, "text": proposal.text, "made_at": iso(proposal.made_at),
+            "answer_days": proposal.answer_days, "answer_due": iso(deadlines.proposal_answer_due(proposal)),
+            "notices": [str(notice) for notice in outcome.NOTICES],
+            "complainant_answer": proposal.complainant_answer, "brand_answer": proposal.brand_answer,
+            "complainant_answered_at": iso(proposal.complainant_answered_at),
+            "brand_answered_at": iso(proposal.brand_answered_at), "case_state": case.state.value}
+
+
+# --- messages and notes ----------------------------------------------------------------------------------------
+
+def _channel_query() -> MessageChannel | None:
+    raw = request.args.get("channel")
+    if raw is None:
+        return None
+    try:
+        return MessageChannel(raw)
+    except ValueError:
+        raise ValidationFailed(_("Choose a channel: both, complainant, brand or note."), field="channel")
+
+
+@blueprint.get(f"{CASE}/messages")
+@documented("The messages the caller may read, oldest first: a party reads both parties' channel and its own "
+            "separate hearing; the mediator reads every channel, notes included.", tag=TAG,
+            response_schema=PAGE_SCHEMA, errors=(401, 403, 404, 422),
+            query=PAGINATION_PARAMETERS + [{"name": "channel", "in": "query", "schema": {"enum": CHANNELS}}])
+@brand_signed_in
+def messages_list(brand, case_id: int):
+    """The exchange as the caller may read it."""
+    case, role = _case(brand, case_id)
+    roles = exchange.author_roles(case)
+    return jsonify(paginated(exchange.messages_query(case, role, _channel_query()),
+                             lambda message: serialize_message(message, roles)))
+
+
+@blueprint.post(f"{CASE}/messages")
+@documented("Write a message: the mediator on any channel; a party on both or on its own separate hearing. The "
+            "channel's readers are notified.", tag=TAG, request_schema=POST_MESSAGE_SCHEMA,
+            response_schema=MESSAGE_SCHEMA, status=201, errors=ERRORS)
+@brand_signed_in
+def messages_create(brand, case_id: int):
+    """Post a message on a channel."""
+    data = json_body(set(POST_MESSAGE_SCHEMA["properties"]))
+    case, _role = _case(brand, case_id)
+    message = exchange.post_message(case, current_user, string_field(data, "channel", True),
+                                    string_field(data, "body", True))
+    db.session.commit()
+    return jsonify(serialize_message(message, exchange.author_roles(case))), 201
+
+
+@blueprint.get(f"{CASE}/notes")
+@documented("The mediator's private notes, oldest first (the mediator only).", tag=TAG, response_schema=PAGE_SCHEMA,
+            query=PAGINATION_PARAMETERS, errors=(401, 403, 404, 422))
+@brand_signed_in
+def notes_list(brand, case_id: int):
+    """The mediator reads their notes."""
+    case, role = _case(brand, case_id)
+    if role != "mediator":
+        raise Forbidden(_("Private notes are the mediator's alone."))
+    roles = exchange.author_roles(case)
+    return jsonify(paginated(exchange.messages_query(case, role, MessageChannel.NOTE),
+                             lambda message: serialize_message(message, roles)))
+
+
+@blueprint.post(f"{CASE}/notes")
+@documented("Write a private note (the mediator only; nobody else ever reads it).", tag=TAG,
+            request_schema=NOTE_SCHEMA, response_schema=MESSAGE_SCHEMA, status=201, errors=ERRORS)
+@brand_signed_in
+def notes_create(brand, case_id: int):
+    """The mediator writes a note."""
+    data = json_body(set(NOTE_SCHEMA["properties"]))
+    case, _role = _case(brand, case_id)
+    message = exchange.post_note(case, current_user, string_field(data, "body", True))
+    db.session.commit()
+    return jsonify(serialize_message(message, exchange.author_roles(case))), 201
+
+
+# --- document requests and documents ---------------------------------------------------------------------------
+
+@blueprint.get(f"{CASE}/document-requests")
+@documented("Document requests: the mediator sees them all, a party those addressed to it (with can_upload).",
+            tag=TAG, errors=(401, 403, 404),
+            response_schema={"type": "object", "required": ["items"],
+                             "properties": {"items": {"type": "array", "items": REQUEST_SCHEMA}}})
+@brand_signed_in
+def requests_list(brand, case_id: int):
+    """The requests the caller sees."""
+    case, role = _case(brand, case_id)
+    return jsonify({"items": [serialize_request(r, role, case) for r in exchange.requests_for(case, role)]})
+
+
+@blueprint.post(f"{CASE}/document-requests")
+@documented("The mediator asks the complainant (from filing on), the brand or both (once the case is open) for a "
+            "document, choosing who will read it.", tag=TAG, request_schema=POST_REQUEST_SCHEMA,
+            response_schema=REQUEST_SCHEMA, status=201, errors=ERRORS)
+@brand_signed_in
+def requests_create(brand, case_id: int):
+    """Ask for a document."""
+    data = json_body(set(POST_REQUEST_SCHEMA["properties"]))
+    case, role = _case(brand, case_id)
+    document_request = exchange.request_document(
+        case, current_user, from_party=string_field(data, "from_party", True),
+        description=string_field(data, "description", True), share_with=string_field(data, "share_with") or "all")
+    db.session.commit()
+    return jsonify(serialize_request(document_request, role, case)), 201
+
+
+@blueprint.post(f"{CASE}/document-requests/<int:request_id>/documents")
+@documented("Send the document asked for (multipart/form-data, field `file`): PDF, PNG or JPEG, at most 5 MB, its "
+            "content must match its name. Shared as the mediator chose when asking.", tag=TAG,
+            request_schema=UPLOAD_SCHEMA, request_type="multipart/form-data", response_schema=DOCUMENT_SCHEMA,
+            status=201, errors=(401, 403, 404, 409, 413, 422))
+@brand_signed_in
+def documents_upload(brand, case_id: int, request_id: int):
+    """A party uploads a requested document."""
+    case, _role = _case(brand, case_id)
+    document_request = exchange.request_in_case(case, request_id)
+    upload = request.files.get("file")
+    if upload is None:
+        raise ValidationFailed(_("Send the file as multipart/form-data in the field \"file\"."), field="file")
+    document = exchange.upload_document(case, current_user, document_request, upload.filename or "", upload.read())
+    db.session.commit()
+    return jsonify(serialize_document(document, case)), 201
+
+
+@blueprint.get(f"{CASE}/documents")
+@documented("The documents of the case the caller may read, oldest first.", tag=TAG, errors=(401, 403, 404),
+            response_schema={"type": "object", "required": ["items"],
+                             "properties": {"items": {"type": "array", "items": DOCUMENT_SCHEMA}}})
+@brand_signed_in
+def documents_list(brand, case_id: int):
+    """The readable documents."""
+    case, role = _case(brand, case_id)
+    return jsonify({"items": [serialize_document(d, case) for d in exchange.documents_for(case, role)]})
+
+
+@blueprint.get(f"{CASE}/documents/<int:document_id>")
+@documented("Download a document (its bytes, with its content type; 404 for one the caller may not read).",
+            tag=TAG, errors=(401, 403, 404),
+            response_schema={"type": "string", "format": "binary",
+                             "description": "application/pdf, image/png or image/jpeg."})
+@brand_signed_in
+def document_download(brand, case_id: int, document_id: int):
+    """The document's bytes, as an attachment."""
+    case, _role = _case(brand, case_id)
+    document, data = exchange.document_for_viewer(case, document_id, current_user)
+    return exchange.download_response(document, data)
+
+
+# --- extension, proposal, answers, outcome, compliance, withdrawal ---------------------------------------------
+
+def _integer(data: dict, name: str) -> int | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(_("This field must be a whole number."), field=name)
+    return value
+
+
+@blueprint.post(f"{CASE}/extension")
+@documented("The mediator extends the 90 days once (1 to 90 days, 90 by default) for a complex case; both parties "
+            "are told the reason. A second extension is refused (409).", tag=TAG,
+            request_schema={"type": "object", "required": ["reason"],
+                            "properties": {"reason": STRING, "days": {"type": "integer", "minimum": 1,
+                                                                      "maximum": outcome.MAX_EXTENSION_DAYS}}},
+            response_schema=CASE_STATE_SCHEMA, errors=ERRORS)
+@brand_signed_in
+def extension_create(brand, case_id: int):
+    """Extend the mediation period."""
+    data = json_body({"reason", "days"})
+    case, role = _case(brand, case_id)
+    outcome.extend(case, current_user, string_field(data, "reason", True), _integer(data, "days"))
+    db.session.commit()
+    return jsonify(serialize_case_state(case, role))
+
+
+@blueprint.get(f"{CASE}/proposal")
+@documented("The current proposal with its three notices, its answer deadline and both answers.", tag=TAG,
+            response_schema=PROPOSAL_SCHEMA, errors=(401, 403, 404))
+@brand_signed_in
+def proposal_detail(brand, case_id: int):
+    """The latest proposal of the case."""
+    case, _role = _case(brand, case_id)
+    proposal = outcome.current_proposal(case)
+    if proposal is None:
+        raise NotFound(_("No proposal has been made in this case."))
+    return jsonify(serialize_proposal(proposal, case))
+
+
+@blueprint.post(f"{CASE}/proposal")
+@documented("The mediator proposes a solution on an open case the brand takes part in; the parties have "
+            "answer_days (7 to 30, 14 by default) to answer. Refused on a closed case (409).", tag=TAG,
+            request_schema={"type": "object", "required": ["text"],
+                            "properties": {"text": STRING,
+                                           "answer_days": {"type": "integer", "minimum": outcome.MIN_ANSWER_DAYS,
+                                                           "maximum": outcome.MAX_ANSWER_DAYS, "default": 14}}},
+            response_schema=PROPOSAL_SCHEMA, status=201, errors=ERRORS)
+@brand_signed_in
+def proposal_create(brand, case_id: int):
+    """Make a proposal."""
+    data = json_body({"text", "answer_days"})
+    case, _role = _case(brand, case_id)
+    proposal = outcome.propose(case, current_user, string_field(data, "text", True), _integer(data, "answer_days"))
+    db.session.commit()
+    return jsonify(serialize_proposal(proposal, case)), 201
+
+
+@blueprint.post(f"{CASE}/proposal/answer")
+@documented("Accept or refuse the proposal, once per side: the complainant who filed, or a staff member of the "
+            "brand. Both accept: settled; a refusal: not settled. Refused to anyone else (403) and after the "
+            "answer deadline (409).", tag=TAG,
+            request_schema={"type": "object", "required": ["answer"],
+                            "properties": {"answer": {"enum": ["accept", "refuse"]}}},
+            response_schema=PROPOSAL_SCHEMA, errors=ERRORS)
+@brand_signed_in
+def proposal_answer(brand, case_id: int):
+    """Answer the proposal."""
+    data = json_body({"answer"})
+    answer = string_field(data, "answer", True)
+    if answer not in ("accept", "refuse"):
+        raise ValidationFailed(_("Answer accept or refuse."), field="answer")
+    case, _role = _case(brand, case_id)
+    proposal = outcome.answer_proposal(case, current_user, answer == "accept")
+    db.session.commit()
+    return jsonify(serialize_proposal(proposal, case))
+
+
+@blueprint.post(f"{CASE}/outcome")
+@documented("The mediator records whom the outcome of a settled or not settled case favours: consumer, brand or "
+            "amicable (settled cases only).", tag=TAG,
+            request_schema={"type": "object", "required": ["favours"],
+                            "properties": {"favours": {"enum": list(outcome.FAVOURS)}}},
+            response_schema=CASE_STATE_SCHEMA, errors=ERRORS)
+@brand_signed_in
+def outcome_record(brand, case_id: int):
+    """Record whom the outcome favours."""
+    data = json_body({"favours"})
+    case, role = _case(brand, case_id)
+    outcome.record_favours(case, current_user, string_field(data, "favours", True))
+    db.session.commit()
+    return jsonify(serialize_case_state(case, role))
+
+
+@blueprint.post(f"{CASE}/compliance")
+@documented("After a settlement, the complainant who filed says once whether the brand complied.", tag=TAG,
+            request_schema={"type": "object", "required": ["complied"],
+                            "properties": {"complied": {"type": "boolean"}}},
+            response_schema=CASE_STATE_SCHEMA, errors=ERRORS)
+@brand_signed_in
+def compliance_record(brand, case_id: int):
+    """Confirm whether the brand complied."""
+    data = json_body({"complied"})
+    complied = data.get("complied")
+    if not isinstance(complied, bool):
+        raise ValidationFailed(_("Answer true or false."), field="complied")
+    case, role = _case(brand, case_id)
+    outcome.record_compliance(case, current_user, complied)
+    db.session.commit()
+    return jsonify(serialize_case_state(case, role))
+
+
+@blueprint.post(f"{CASE}/withdraw")
+@documented("The complainant who filed withdraws the case, with an optional reason, at any moment before the "
+            "outcome.", tag=TAG,
+            request_schema={"type": "object", "properties": {"reason": STRING}},
+            response_schema=CASE_STATE_SCHEMA, errors=ERRORS)
+@brand_signed_in
+def withdraw(brand, case_id: int):
+    """Withdraw the case."""
+    data = json_body({"reason"})
+    case, role = _case(brand, case_id)
+    outcome.withdraw(case, current_user, string_field(data, "reason"))
+    db.session.commit()
+    return jsonify(serialize_case_state(case, role))
+

@@ -1,0 +1,313 @@
+"""Filing a case: categories, the complaint itself, attachments, collective cases and joining them."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from babel import Locale
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from extensions import db
+from institutions import audit, charter, permissions
+from mediation import documents_store, parties, roster
+from mediation.models import (
+    CLOSED_CASE_STATES,
+    CaseCategory,
+    CaseDocument,
+    CaseParticipant,
+    CaseState,
+    MediationCase,
+)
+from mediation.timeline import record_event
+from institutions.clock import utcnow
+from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
+from institutions.models import Brand, User
+from institutions.privacy import export_section
+
+# The platform's categories, created for a brand the first time its list is read; the panel adds its own.
+DEFAULT_CATEGORIES = {
+    "delivery": _l("Delivery"),
+    "product_defect": _l("Product defect"),
+    "billing": _l("Billing"),
+    "after_sales": _l("After-sales service"),
+    "unfair_term": _l("Unfair contract term"),
+    "other": _l("Other"),
+}
+MAX_FACTS = 10000
+MAX_REQUEST = 4000
+MAX_PRIOR = 4000
+MAX_CATEGORY = 120
+MAX_ATTACHMENTS = 10
+# Other members may join a collective case until the mediator's proposal.
+JOINABLE_STATES = (CaseState.FILED, CaseState.INCOMPLETE, CaseState.OPEN)
+# Codes Babel knows that are not countries one lives in.
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+
+
+# --- categories ----------------------------------------------------------------------------------------------------
+
+def categories_for(brand: Brand) -> list[CaseCategory]:
+    """The brand's categories: the platform's defaults (created on first read), then the panel's, by name."""
+    found = db.session.scalars(select(CaseCategory).where(CaseCategory.brand_id == brand.id)).all()
+    missing = [key for key in DEFAULT_CATEGORIES if key not in {c.key for c in found}]
+    if missing:
+        added = [CaseCategory(brand_id=brand.id, key=key, name=None, created_at=utcnow()) for key in missing]
+        db.session.add_all(added)
+        db.session.flush()
+        found = list(found) + added
+    order = list(DEFAULT_CATEGORIES)
+    return sorted(found, key=lambda c: (0, order.index(c.key)) if c.key in DEFAULT_CATEGORIES and not c.name
+                  else (1, (c.name or c.key).casefold()))
+
+
+def category_label(category: CaseCategory) -> str:
+    """A default category in the reader's language; a panel's category as the panel named it."""
+    if category.name:
+        return category.name
+    return str(DEFAULT_CATEGORIES.get(category.key, category.key))
+
+
+def add_category(brand: Brand, actor: User, name: str) -> CaseCategory:
+    """A mediator of the brand's panel adds a category to the list members choose from."""
+    if not roster.sits_on_panel(actor, brand):
+        raise Forbidden(_("Only a mediator of the brand's panel can add a category."))
+    name = required_text(name, "name", _("Category"), MAX_CATEGORY)
+    existing = categories_for(brand)
+    if name.casefold() in {category_label(c).casefold() for c in existing} | {
+            str(label).casefold() for label in DEFAULT_CATEGORIES.values()}:
+        raise DomainError(_("This category is already in the list."), field="name")
+    key = "panel:" + re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-")[:40] + f":{len(existing) + 1}"
+    category = CaseCategory(brand_id=brand.id, key=key, name=name, created_at=utcnow())
+    db.session.add(category)
+    db.session.flush()
+    audit.record("case.category_added", actor=actor, brand=brand, subject=category, payload={"name": name},
+                 public=True)
+    return category
+
+
+# --- who may file --------------------------------------------------------------------------------------------------
+
+
+def can_file(user, brand: Brand) -> bool:
+    """Verified members file cases (and the sitting president, for the community)."""
+    return permissions.is_verified_member(user, brand) or charter.is_sitting_president(user, brand)
+
+
+def country_choices() -> list[tuple[str, str]]:
+    """(code, name) of the countries, by name in the reader's language."""
+    locale = get_locale() or Locale("en")
+    names = {code: name for code, name in locale.territories.items()
+             if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES}
+    return sorted(names.items(), key=lambda pair: pair[1].casefold())
+
+
+def _country(value: str | None) -> str:
+    code = (value or "").strip().upper()
+    if code not in Locale("en").territories or len(code) != 2 or not code.isalpha() or code in _NOT_COUNTRIES:
+        raise ValidationFailed(_("Choose your country of residence (a two-letter code such as FR)."),
+                               field="complainant_country")
+    return code
+
+
+def _category(brand: Brand, category_id) -> CaseCategory:
+    try:
+        wanted = int(category_id)
+    except (TypeError, ValueError):
+        wanted = None
+    for category in categories_for(brand):
+        if category.id == wanted:
+            return category
+    raise ValidationFailed(_("Choose a category from the list."), field="category_id")
+
+
+def _prior_date(value) -> date:
+    if not isinstance(value, date):
+        raise ValidationFailed(_("Give the date of your written complaint to the brand."), field="prior_complaint_on")
+    if value > utcnow().date():
+        raise ValidationFailed(_("The date of your written complaint cannot be in the future."),
+                               field="prior_complaint_on")
+    return value
+
+
+def _check_files(files, field: str) -> list[tuple[str, bytes]]:
+    files = [(name, data) for name, data in (files or []) if name or data]
+    if len(files) > MAX_ATTACHMENTS:
+        raise ValidationFailed(_("Attach at most %(n)d files at a time.", n=MAX_ATTACHMENTS), field=field)
+    for name, data in files:  # every file is checked before any is written
+        documents_store.check(name, data, field)
+    return files
+
+
+def _store_files(case: MediationCase, actor: User, files: list[tuple[str, bytes]], field: str) -> list[CaseDocument]:
+    documents = []
+    for name, data in files:
+        stored = documents_store.store(name, data, field)
+        document = CaseDocument(case_id=case.id, uploaded_by_id=actor.id, visible_to="all",
+                                filename=stored.filename, content_type=stored.content_type, size=stored.size,
+                                sha256=stored.sha256, storage_key=stored.storage_key, uploaded_at=utcnow())
+        db.session.add(document)
+        documents.append(document)
+    db.session.flush()
+    return documents
+
+
+# --- filing --------------------------------------------------------------------------------------------------------
+
+def file_case(brand: Brand, actor: User, *, category_id, facts: str, request: str, prior_complaint_on,
+              prior_complaint: str, complainant_country: str, collective: bool = False, as_president: bool = False,
+              attachments=()) -> MediationCase:
+    """A verified member (or the sitting president, for the community) files a case; it goes to a mediator."""
+    if as_president:
+        if not charter.is_sitting_president(actor, brand):
+            raise Forbidden(_("Only the sitting customer president files a case for the community."))
+        collective = True
+    elif not permissions.is_verified_member(actor, brand):
+        raise Forbidden(_("Only verified members of the community can file a case against the brand."))
+    category = _category(brand, category_id)
+    fields = {
+        "facts": required_text(facts, "facts", _("What happened"), MAX_FACTS),
+        "request": required_text(request, "request", _("What you ask for"), MAX_REQUEST),
+        "prior_complaint_on": _prior_date(prior_complaint_on),
+        "prior_complaint": required_text(prior_complaint, "prior_complaint",
+                                         _("Your written complaint to the brand (its content or reference)"),
+                                         MAX_PRIOR),
+        "complainant_country": _country(complainant_country),
+    }
+    files = _check_files(attachments, "attachments")
+    now = utcnow()
+    case = MediationCase(brand_id=brand.id, complainant_id=actor.id, collective=bool(collective),
+                         filed_by_president=bool(as_president), category_id=category.id, state=CaseState.FILED,
+                         filed_at=now, clock_stopped_days=0, reminders_sent="", **fields)
+    db.session.add(case)
+    db.session.flush()
+    record_event(case, "filed", actor, at=now)
+    _store_files(case, actor, files, "attachments")
+    audit.record("case.filed", actor=actor, brand=brand, subject=case,
+                 payload={"category": category.key, "collective": case.collective,
+                          "by_president": case.filed_by_president, "attachments": len(files)})
+    # Filing makes the complainant a party: if they sit on this brand's panel, their cases here move on.
+    roster.recheck_conflicts(actor, brand)
+    roster.assign(case, None)
+    return case
+
+
+def add_attachments(case: MediationCase, actor: User, files) -> list[CaseDocument]:
+    """The complainant side adds files to its case (PDF, PNG, JPEG, at most 5 MB each) until it closes."""
+    from mediation.permissions import is_complainant_side
+
+    if not is_complainant_side(actor, case):
+        raise Forbidden(_("Only the complainant side adds attachments to its case."))
+    if case.state in CLOSED_CASE_STATES:
+        raise DomainError(_("This case is closed."))
+    files = _check_files(files, "attachments")
+    if not files:
+        raise ValidationFailed(_("Choose a file to attach."), field="attachments")
+    documents = _store_files(case, actor, files, "attachments")
+    record_event(case, "attachment_added", actor, note=", ".join(d.filename for d in documents))
+    audit.record("case.attachment_added", actor=actor, brand=case.brand, subject=case,
+                 payload={"count": len(documents)})
+    parties.tell_mediator(case, _("New attachments in case #%(id)s.", id=case.id))
+    return documents
+
+
+# --- collective cases ----------------------------------------------------------------------------------------------
+
+def can_join(user, case: MediationCase) -> bool:
+    """A verified member who is not yet on the complainant side, while the collective case is before the proposal."""
+    from mediation.permissions import is_case_mediator, is_complainant_side
+
+    return (case.collective and case.state in JOINABLE_STATES
+            and permissions.is_verified_member(user, case.brand)
+            and not is_complainant_side(user, case) and not is_case_mediator(user, case))
+
+
+def join_case(case: MediationCase, actor: User) -> CaseParticipant:
+    """A verified member joins a collective case: they become a co-complainant and see its content."""
+    from mediation.permissions import is_case_mediator, is_complainant_side
+
+    if not case.collective:
+        raise DomainError(_("Only a collective case can be joined."))
+    if not permissions.is_verified_member(actor, case.brand):
+        raise Forbidden(_("Only verified members of the community can join a case."))
+    if is_complainant_side(actor, case):
+        raise DomainError(_("You are already a party to this case."))
+    if is_case_mediator(actor, case):
+        raise Forbidden(_("The case's mediator cannot join it."))
+    if case.state not in JOINABLE_STATES:
+        raise DomainError(_("This case can no longer be joined."))
+    participant = CaseParticipant(case_id=case.id, user_id=actor.id, joined_at=utcnow())
+    db.session.add(participant)
+    db.session.flush()
+    record_event(case, "joined", actor, note=actor.display_name)
+    audit.record("case.joined", actor=actor, brand=case.brand, subject=case)
+    parties.tell_mediator(case, _("%(name)s joined the collective case #%(id)s.", name=actor.display_name,
+                                  id=case.id))
+    if case.complainant is not None and case.complainant.deleted_at is None:
+        from mediation.notices import CASE_KIND
+        from institutions.notifications import notify
+
+        notify(case.complainant, CASE_KIND, _("%(name)s joined your collective case #%(id)s.",
+                                              name=actor.display_name, id=case.id),
+               link=parties.case_link(case), brand=case.brand)
+    roster.recheck_conflicts(actor, case.brand)
+    return participant
+
+
+def joinable_cases(brand: Brand, user: User) -> list[MediationCase]:
+    """Collective cases of the brand this person may join (what they see of them: category, date, how many)."""
+    joined = exists().where(CaseParticipant.case_id == MediationCase.id, CaseParticipant.user_id == user.id)
+    return db.session.scalars(
+        select(MediationCase).where(MediationCase.brand_id == brand.id, MediationCase.collective.is_(True),
+                                    MediationCase.state.in_(JOINABLE_STATES),
+                                    or_(MediationCase.complainant_id.is_(None), MediationCase.complainant_id != user.id),
+                                    ~joined)
+        .options(joinedload(MediationCase.category), selectinload(MediationCase.co_complainants))
+        .order_by(MediationCase.filed_at.desc(), MediationCase.id.desc())).all()
+
+
+# --- lists ---------------------------------------------------------------------------------------------------------
+
+def with_deadline_data(query):
+    """Load what the deadlines and lists read, in a fixed number of queries whatever the number of cases."""
+    return query.options(joinedload(MediationCase.brand), joinedload(MediationCase.category),
+                         joinedload(MediationCase.complainant), joinedload(MediationCase.mediator),
+                         selectinload(MediationCase.events), selectinload(MediationCase.proposals),
+                         selectinload(MediationCase.co_complainants))
+
+
+def cases_of(user: User, brand: Brand | None = None) -> list[MediationCase]:
+    """The cases where this person is on the complainant side (at one brand if given), newest first."""
+    joined = exists().where(CaseParticipant.case_id == MediationCase.id, CaseParticipant.user_id == user.id)
+    query = select(MediationCase).where(or_(MediationCase.complainant_id == user.id, joined))
+    if brand is not None:
+        query = query.where(MediationCase.brand_id == brand.id)
+    return db.session.scalars(with_deadline_data(query).order_by(MediationCase.filed_at.desc(),
+                                                                 MediationCase.id.desc())).unique().all()
+
+
+def case_in_brand(brand: Brand, case_id: int) -> MediationCase:
+    """A case of this brand (never another brand's, whatever the id says), or 404."""
+    case = db.session.get(MediationCase, case_id)
+    if case is None or case.brand_id != brand.id:
+        raise NotFound(_("No such case."))
+    return case
+
+
+@export_section("mediation_cases")
+def export_cases(user: User) -> list[dict]:
+    """The cases this person filed or joined, with what they wrote, for their data export."""
+    rows = db.session.scalars(select(MediationCase).where(MediationCase.complainant_id == user.id)
+                              .order_by(MediationCase.id)).all()
+    filed = [{"id": c.id, "brand": c.brand.slug, "state": c.state.value, "filed_at": c.filed_at.isoformat(),
+              "category": c.category.key, "facts": c.facts, "request": c.request,
+              "prior_complaint_on": c.prior_complaint_on.isoformat(), "prior_complaint": c.prior_complaint,
+              "complainant_country": c.complainant_country, "collective": c.collective, "role": "complainant"}
+             for c in rows]
+    joined = db.session.scalars(select(CaseParticipant).where(CaseParticipant.user_id == user.id)
+                                .order_by(CaseParticipant.id)).all()
+    return filed + [{"id": p.case_id, "brand": p.case.brand.slug, "role": "co-complainant",
+                     "joined_at": p.joined_at.isoformat()} for p in joined]

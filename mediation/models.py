@@ -1,0 +1,280 @@
+"""Mediation: the roster of mediators, brand panels, cases, their parties, events, messages, documents, proposals."""
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from extensions import db
+from institutions.clock import utcnow
+from institutions.models import Brand, OfficeHolding, User, enum_column
+from institutions.types import UTCDateTime
+
+
+class Mediator(db.Model):
+    """An independent neutral on the platform's roster (kept by the platform admin)."""
+
+    __tablename__ = "mediators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    qualifications: Mapped[str] = mapped_column(Text)
+    appointing_body: Mapped[str] = mapped_column(String(200))
+    term_starts_on: Mapped[date] = mapped_column(Date)
+    term_ends_on: Mapped[date] = mapped_column(Date)  # at least three years after the start
+    declaration_of_interests: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User | None] = relationship()
+    seats: Mapped[list[PanelSeat]] = relationship(back_populates="mediator")
+
+
+class PanelSeat(db.Model):
+    """A mediator appointed to a brand's panel."""
+
+    __tablename__ = "panel_seats"
+    __table_args__ = (UniqueConstraint("mediator_id", "brand_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mediator_id: Mapped[int] = mapped_column(ForeignKey("mediators.id", ondelete="CASCADE"), index=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    appointed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    holding_id: Mapped[int | None] = mapped_column(ForeignKey("office_holdings.id", ondelete="SET NULL"))
+
+    mediator: Mapped[Mediator] = relationship(back_populates="seats")
+    brand: Mapped[Brand] = relationship()
+    holding: Mapped[OfficeHolding | None] = relationship()
+
+
+class CaseCategory(db.Model):
+    """A kind of dispute; the platform's defaults plus those the brand's panel adds."""
+
+    __tablename__ = "case_categories"
+    __table_args__ = (UniqueConstraint("brand_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    # A default's key ("delivery", ...) is shown translated; a panel's own category keeps its name.
+    key: Mapped[str] = mapped_column(String(60))
+    name: Mapped[str | None] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class PanelRecommendation(db.Model):
+    """What a panel mediator recommends the brand do about a category of cases in a year (for the annual report)."""
+
+    __tablename__ = "panel_recommendations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    category_id: Mapped[int] = mapped_column(ForeignKey("case_categories.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    mediator_id: Mapped[int | None] = mapped_column(ForeignKey("mediators.id", ondelete="SET NULL"))
+    written_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    category: Mapped[CaseCategory] = relationship()
+
+
+class CaseState(enum.Enum):
+    FILED = "filed"                  # waits for the mediator's admissibility decision (3 weeks)
+    INCOMPLETE = "incomplete"        # the mediator asked for what is missing; the clock is stopped
+    REFUSED = "refused"              # inadmissible, with a reason from the fixed list
+    OPEN = "open"                    # the 90-day clock runs; the brand has 20 days to answer
+    PROPOSAL = "proposal"            # the mediator's proposal waits for both answers
+    SETTLED = "settled"              # both accepted
+    NOT_SETTLED = "not_settled"      # one refused, or the answer deadline passed
+    BRAND_REFUSED = "brand_refused"  # the brand did not take part (no answer in 20 days, or said no)
+    WITHDRAWN = "withdrawn"          # the complainant withdrew
+    LAPSED = "lapsed"                # the 90 days (with their one extension) ran out without outcome
+
+
+CLOSED_CASE_STATES = (CaseState.REFUSED, CaseState.SETTLED, CaseState.NOT_SETTLED, CaseState.BRAND_REFUSED,
+                      CaseState.WITHDRAWN, CaseState.LAPSED)
+
+
+class MediationCase(db.Model):
+    """A dispute between members and the brand, handled by one mediator of the brand's panel."""
+
+    __tablename__ = "mediation_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    complainant_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # Collective: other members may join; filed by the sitting president for the community.
+    collective: Mapped[bool] = mapped_column(Boolean, default=False)
+    filed_by_president: Mapped[bool] = mapped_column(Boolean, default=False)
+    category_id: Mapped[int] = mapped_column(ForeignKey("case_categories.id", ondelete="RESTRICT"), index=True)
+    facts: Mapped[str] = mapped_column(Text)
+    request: Mapped[str] = mapped_column(Text)
+    prior_complaint_on: Mapped[date] = mapped_column(Date)
+    prior_complaint: Mapped[str] = mapped_column(Text)  # its content or reference
+    complainant_country: Mapped[str] = mapped_column(String(2))
+    state: Mapped[CaseState] = mapped_column(enum_column(CaseState), default=CaseState.FILED, index=True)
+    mediator_id: Mapped[int | None] = mapped_column(ForeignKey("mediators.id", ondelete="SET NULL"), index=True)
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Admissibility: 3 weeks from filing, not counting the time the case was incomplete.
+    clock_stopped_days: Mapped[int] = mapped_column(Integer, default=0)
+    incomplete_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    missing_information: Mapped[str | None] = mapped_column(Text)
+    refusal_reason: Mapped[str | None] = mapped_column(String(40))
+    refusal_note: Mapped[str | None] = mapped_column(Text)
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    brand_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    brand_answer: Mapped[str | None] = mapped_column(Text)
+    extended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    extension_reason: Mapped[str | None] = mapped_column(Text)
+    extension_days: Mapped[int | None] = mapped_column(Integer)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    closing_note: Mapped[str | None] = mapped_column(Text)
+    # "consumer", "brand" or "amicable", recorded by the mediator at the outcome.
+    outcome_favours: Mapped[str | None] = mapped_column(String(20))
+    # After settlement, the complainant says whether the brand did what it agreed.
+    complied: Mapped[bool | None] = mapped_column(Boolean)
+    compliance_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Reminders already sent, as "kind:due-date" keys, so `flask cases remind` never repeats one.
+    reminders_sent: Mapped[str] = mapped_column(Text, default="")
+
+    brand: Mapped[Brand] = relationship()
+    complainant: Mapped[User | None] = relationship(foreign_keys=[complainant_id])
+    category: Mapped[CaseCategory] = relationship()
+    mediator: Mapped[Mediator | None] = relationship()
+    co_complainants: Mapped[list[CaseParticipant]] = relationship(back_populates="case",
+                                                                  order_by="CaseParticipant.joined_at")
+    events: Mapped[list[CaseEvent]] = relationship(back_populates="case", order_by="CaseEvent.id")
+    proposals: Mapped[list[Proposal]] = relationship(back_populates="case", order_by="Proposal.id")
+
+
+class CaseParticipant(db.Model):
+    """A member who joined a collective case."""
+
+    __tablename__ = "case_participants"
+    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_cases.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    case: Mapped[MediationCase] = relationship(back_populates="co_complainants")
+    user: Mapped[User | None] = relationship()
+
+
+class CaseEvent(db.Model):
+    """One step of a case's timeline; deadlines are computed from these, never typed in."""
+
+    __tablename__ = "case_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Who may see it on the timeline: "all" (both parties and the mediator), "complainant", "brand", "mediator".
+    visible_to: Mapped[str] = mapped_column(String(20), default="all")
+    note: Mapped[str | None] = mapped_column(Text)
+
+    case: Mapped[MediationCase] = relationship(back_populates="events")
+    actor: Mapped[User | None] = relationship()
+
+
+class MessageChannel(enum.Enum):
+    BOTH = "both"                # to both parties
+    COMPLAINANT = "complainant"  # separate hearing with the complainant side
+    BRAND = "brand"              # separate hearing with the brand
+    NOTE = "note"                # the mediator's private note
+
+
+class CaseMessage(db.Model):
+    """A message of the exchange, on one of its channels."""
+
+    __tablename__ = "case_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_cases.id", ondelete="CASCADE"), index=True)
+    channel: Mapped[MessageChannel] = mapped_column(enum_column(MessageChannel))
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    author: Mapped[User | None] = relationship()
+
+
+class CaseDocument(db.Model):
+    """A file attached to a case (PDF, PNG, JPEG, at most 5 MB), stored outside the web root."""
+
+    __tablename__ = "case_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_cases.id", ondelete="CASCADE"), index=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Who may read it: "all" (both parties and the mediator), "complainant", "brand" or "mediator".
+    visible_to: Mapped[str] = mapped_column(String(20), default="all")
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    storage_key: Mapped[str] = mapped_column(String(100), unique=True)
+    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # Set when it answers a mediator's request for a document.
+    request_id: Mapped[int | None] = mapped_column(ForeignKey("document_requests.id", ondelete="SET NULL"))
+
+
+class DocumentRequest(db.Model):
+    """The mediator asks one party (or both) for a document."""
+
+    __tablename__ = "document_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_cases.id", ondelete="CASCADE"), index=True)
+    from_party: Mapped[str] = mapped_column(String(20))  # "complainant", "brand" or "both"
+    description: Mapped[str] = mapped_column(Text)
+    # Who will read what the party sends, chosen by the mediator when asking: "all" (both parties),
+    # or "mediator" (the mediator, and the side that sent it).
+    share_with: Mapped[str] = mapped_column(String(20), default="all")
+    requested_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class Objection(db.Model):
+    """A party objects to the assigned mediator (within 7 days); the platform admin decides."""
+
+    __tablename__ = "mediator_objections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_cases.id", ondelete="CASCADE"), index=True)
+    mediator_id: Mapped[int | None] = mapped_column(ForeignKey("mediators.id", ondelete="SET NULL"))
+    party: Mapped[str] = mapped_column(String(20))  # "complainant" or "brand"
+    raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    reason: Mapped[str] = mapped_column(Text)
+    raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    decision: Mapped[str | None] = mapped_column(String(20))  # "reassigned" or "kept"
+    decision_reason: Mapped[str | None] = mapped_column(Text)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+    case: Mapped[MediationCase] = relationship()
+
+
+class Proposal(db.Model):
+    """The mediator's proposed solution, the answer deadline, and each party's answer."""
+
+    __tablename__ = "proposals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_cases.id", ondelete="CASCADE"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    answer_days: Mapped[int] = mapped_column(Integer, default=14)
+    # "accepted" or "refused"; None while waiting.
+    complainant_answer: Mapped[str | None] = mapped_column(String(10))
+    complainant_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    brand_answer: Mapped[str | None] = mapped_column(String(10))
+    brand_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    case: Mapped[MediationCase] = relationship(back_populates="proposals")

@@ -1,0 +1,10 @@
+"""The notification kind of cases: deadlines and acts in a case are mandatory notices (always e-mailed)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from institutions.notifications import register_kind
+
+CASE_KIND = "cases"
+
+register_kind(CASE_KIND, _l("My mediation cases: acts and deadlines"), mandatory=True)

@@ -1,0 +1,71 @@
+"""Who may see and act on a case: its parties (complainant side, brand staff) and its mediator, nobody else.
+
+Several modules add functions here: append new ones ABOVE TEMPLATE_PERMISSIONS.
+"""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from extensions import db
+from institutions import permissions
+from mediation.models import CLOSED_CASE_STATES, CaseParticipant, MediationCase, Mediator
+
+
+def mediator_of(user) -> Mediator | None:
+    """The roster entry of this account, if it is a mediator's."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    return db.session.scalar(select(Mediator).where(Mediator.user_id == user.id, Mediator.removed_at.is_(None)))
+
+
+def is_complainant_side(user, case: MediationCase) -> bool:
+    """The complainant, or a member who joined the collective case."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    if case.complainant_id == user.id:
+        return True
+    return db.session.scalar(select(CaseParticipant.id).where(
+        CaseParticipant.case_id == case.id, CaseParticipant.user_id == user.id)) is not None
+
+
+def is_brand_side(user, case: MediationCase) -> bool:
+    """Staff of the brand the case is against."""
+    return permissions.is_brand_staff(user, case.brand)
+
+
+def is_case_mediator(user, case: MediationCase) -> bool:
+    """The mediator assigned to the case."""
+    return (getattr(user, "is_authenticated", False) and case.mediator is not None
+            and case.mediator.user_id == user.id)
+
+
+def case_role(user, case: MediationCase) -> str | None:
+    """"mediator", "complainant", "brand", or None for anyone else (who sees nothing of the case)."""
+    if is_case_mediator(user, case):
+        return "mediator"
+    if is_complainant_side(user, case):
+        return "complainant"
+    if is_brand_side(user, case):
+        return "brand"
+    return None
+
+
+def can_view_case(user, case: MediationCase) -> bool:
+    """A case's content is visible to its parties and its mediator only."""
+    return case_role(user, case) is not None
+
+
+def is_case_closed(case: MediationCase) -> bool:
+    """Refused, settled, not settled, refused by the brand, withdrawn or lapsed: nothing more happens in it."""
+    return case.state in CLOSED_CASE_STATES
+
+
+def is_mediator(user) -> bool:
+    """An account on the mediators' roster (it has a desk of cases)."""
+    return mediator_of(user) is not None
+
+
+TEMPLATE_PERMISSIONS = {
+    name: fn for name, fn in dict(globals()).items()
+    if name.startswith(("can_", "is_")) and callable(fn) and getattr(fn, "__module__", None) == __name__
+}

@@ -1,0 +1,1 @@
+"""HTML routes of the mediation pillar."""

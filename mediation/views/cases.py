@@ -1,0 +1,360 @@
+"""Case pages: filing, my cases, a case with its timeline and deadlines, admissibility, the brand's answer, objections."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from extensions import db
+from institutions import charter, permissions
+from institutions.access import brand_signed_in, brand_staff
+from mediation import admissibility, deadlines, exchange, filing, outcome, roster
+from mediation.case_forms import (
+    AttachForm,
+    BrandAnswerForm,
+    BrandDeclineForm,
+    CompleteForm,
+    FileCaseForm,
+    MissingForm,
+    ObjectionForm,
+    RefuseForm,
+)
+from mediation.models import CLOSED_CASE_STATES, CaseDocument, CaseState, MediationCase
+from mediation.permissions import case_role
+from mediation.timeline import visible_events
+from institutions.dashboard import DashboardItem, register_dashboard_items
+from institutions.forms import ActionForm
+from institutions.view_helpers import commit_or_refuse
+
+blueprint = Blueprint("cases", __name__, url_prefix="/b/<slug>/cases")
+CLOSED_SHOWN = 50
+
+STATE_LABELS = {
+    CaseState.FILED: _l("Filed: waiting for the admissibility decision"),
+    CaseState.INCOMPLETE: _l("Incomplete: waiting for the complainant"),
+    CaseState.REFUSED: _l("Refused by the mediator"),
+    CaseState.OPEN: _l("Open: mediation in progress"),
+    CaseState.PROPOSAL: _l("Proposal: waiting for the answers"),
+    CaseState.SETTLED: _l("Settled"),
+    CaseState.NOT_SETTLED: _l("Not settled"),
+    CaseState.BRAND_REFUSED: _l("The brand did not take part"),
+    CaseState.WITHDRAWN: _l("Withdrawn"),
+    CaseState.LAPSED: _l("Lapsed: the time ran out"),
+}
+WHOSE_LABELS = {"mediator": _l("the mediator"), "brand": _l("the brand"), "complainant": _l("the complainant")}
+EVENT_LABELS = {
+    "filed": _l("Case filed"),
+    "assigned": _l("Mediator assigned"),
+    "reassigned": _l("Mediator reassigned"),
+    "waiting_for_mediator": _l("Waiting for a mediator"),
+    "joined": _l("A member joined the collective case"),
+    "attachment_added": _l("Attachments added"),
+    "incomplete": _l("Marked incomplete (the clock stops)"),
+    "completed": _l("Completed (the clock restarts)"),
+    "refused": _l("Refused"),
+    "opened": _l("Opened: the mediation starts"),
+    "brand_answered": _l("The brand takes part"),
+    "brand_declined": _l("The brand declines to take part"),
+    "brand_silent": _l("The brand did not answer in time"),
+    "lapsed": _l("The time of the mediation ran out"),
+    "objection": _l("Objection to the mediator"),
+    "objection_decided": _l("Objection decided"),
+}
+
+
+def event_label(kind: str) -> str:
+    """An event's name in the reader's language, whichever module recorded it."""
+    for labels in (EVENT_LABELS, getattr(exchange, "EVENT_LABELS", {}), getattr(outcome, "EVENT_LABELS", {})):
+        if kind in labels:
+            return str(labels[kind])
+    return kind.replace("_", " ").capitalize()
+
+
+def _files(field) -> list[tuple[str, bytes]]:
+    """The uploaded files of a MultipleFileField, as (name, bytes); empty file inputs are ignored."""
+    return [(storage.filename, storage.read()) for storage in (field.data or [])
+            if storage is not None and getattr(storage, "filename", "")]
+
+
+def _case_page(brand, case) -> str:
+    return url_for("cases.case_page", slug=brand.slug, case_id=case.id)
+
+
+def _viewed_case(brand, case_id: int) -> MediationCase:
+    """The case, for its parties and its mediator only (403 for anyone else, whoever they are)."""
+    case = filing.case_in_brand(brand, case_id)
+    if case_role(current_user, case) is None:
+        abort(403)
+    return case
+
+
+def _advance() -> None:
+    """Page views apply what fell due (brand silent, mediation over, proposals unanswered)."""
+    if deadlines.advance_due():
+        db.session.commit()
+
+
+# --- my cases and filing -------------------------------------------------------------------------------------------
+
+@blueprint.get("/")
+@brand_signed_in
+def my_cases(brand):
+    """The member's cases at this brand with their next deadlines, and the collective cases they may join."""
+    _advance()
+    return render_template(
+        "mediation/mine.html", brand=brand, cases=filing.cases_of(current_user, brand),
+        joinable=filing.joinable_cases(brand, current_user) if permissions.is_verified_member(current_user, brand)
+        else [], can_file=filing.can_file(current_user, brand), is_staff=permissions.is_brand_staff(current_user, brand),
+        on_panel=roster.sits_on_panel(current_user, brand), action_form=ActionForm(), **_helpers())
+
+
+def _helpers() -> dict:
+    return {"state_labels": STATE_LABELS, "whose_labels": WHOSE_LABELS, "category_label": filing.category_label,
+            "next_deadlines": deadlines.next_deadlines, "event_label": event_label}
+
+
+@blueprint.route("/new", methods=["GET", "POST"])
+@brand_signed_in
+def file_case(brand):
+    """A verified member (or the sitting president) files a case against the brand."""
+    president = charter.is_sitting_president(current_user, brand)
+    if not filing.can_file(current_user, brand):
+        return render_template("mediation/new.html", brand=brand, form=None,
+                               membership=permissions.membership_of(current_user, brand)), 403
+    form = FileCaseForm()
+    categories = filing.categories_for(brand)
+    db.session.commit()  # the default categories are created the first time the list is read
+    form.category_id.choices = [(c.id, filing.category_label(c)) for c in categories]
+    form.complainant_country.choices = [("", _("Choose your country"))] + filing.country_choices()
+    if not form.is_submitted():
+        form.complainant_country.data = brand.country
+    if not president:
+        del form.as_president
+    if form.validate_on_submit():
+        ok, case = commit_or_refuse(lambda: filing.file_case(
+            brand, current_user, category_id=form.category_id.data, facts=form.facts.data,
+            request=form.request.data, prior_complaint_on=form.prior_complaint_on.data,
+            prior_complaint=form.prior_complaint.data, complainant_country=form.complainant_country.data,
+            collective=form.collective.data, as_president=president and form.as_president.data,
+            attachments=_files(form.attachments)), form)
+        if ok:
+            flash(_("Your case is filed. The mediator decides on its admissibility within three weeks."), "success")
+            return redirect(_case_page(brand, case))
+    return render_template("mediation/new.html", brand=brand, form=form, membership=None), 422 if form.errors else 200
+
+
+@blueprint.post("/<int:case_id>/join")
+@brand_signed_in
+def join(brand, case_id: int):
+    """A verified member joins a collective case."""
+    case = filing.case_in_brand(brand, case_id)
+    if ActionForm().validate_on_submit():
+        ok, _participant = commit_or_refuse(lambda: filing.join_case(case, current_user))
+        if ok:
+            flash(_("You joined the collective case: you are now one of its complainants."), "success")
+            return redirect(_case_page(brand, case))
+    return redirect(url_for("cases.my_cases", slug=brand.slug))
+
+
+# --- the case page -------------------------------------------------------------------------------------------------
+
+def _case_forms(case: MediationCase, role: str, given: dict) -> dict:
+    """The forms of this page for this viewer now (a refused one comes back with its input and errors)."""
+    forms: dict = {}
+    closed = case.state in CLOSED_CASE_STATES
+    if role == "mediator" and case.state in (CaseState.FILED, CaseState.INCOMPLETE):
+        if case.state is CaseState.FILED:
+            forms["incomplete"] = MissingForm(formdata=None, prefix="incomplete")
+            forms["open"] = ActionForm(formdata=None)
+        forms["refuse"] = RefuseForm(formdata=None, prefix="refuse")
+    if role == "complainant" and not closed:
+        if case.state is CaseState.INCOMPLETE:
+            forms["complete"] = CompleteForm(formdata=None, prefix="complete")
+        forms["attach"] = AttachForm(formdata=None, prefix="attach")
+    if role == "brand" and case.state is CaseState.OPEN and case.brand_answered_at is None:
+        forms["brand_answer"] = BrandAnswerForm(formdata=None, prefix="brand_answer")
+        forms["brand_decline"] = BrandDeclineForm(formdata=None, prefix="brand_decline")
+    if admissibility.can_object(current_user, case):
+        forms["objection"] = ObjectionForm(formdata=None, prefix="objection")
+    forms.update({name: form for name, form in given.items() if name in forms})
+    return forms
+
+
+def render_case_page(brand, case: MediationCase, *, forms: dict | None = None, exchange_forms: dict | None = None,
+                     outcome_forms: dict | None = None, status: int = 200):
+    """The case page for its parties and mediator; the exchange and outcome views call it to show a refused form."""
+    role = case_role(current_user, case)
+    if role is None:
+        abort(403)
+    attachments = db.session.scalars(select(CaseDocument).where(CaseDocument.case_id == case.id,
+                                                                CaseDocument.request_id.is_(None))
+                                     .order_by(CaseDocument.uploaded_at, CaseDocument.id)).all()
+    return render_template(
+        "mediation/case.html", brand=brand, case=case, role=role, events=visible_events(case, role),
+        deadlines=deadlines.next_deadlines(case, role), forms=_case_forms(case, role, forms or {}),
+        attachments=[d for d in attachments if exchange.can_read_document(d, role)],
+        objection_due=deadlines.objection_due(case, role) if role in ("complainant", "brand") else None,
+        admissibility_due=deadlines.admissibility_due(case), mediation_due=deadlines.mediation_due(case),
+        late_complaint=admissibility.late_complaint(case),
+        refusal_reasons=admissibility.REFUSAL_REASONS,
+        **_helpers(), **exchange.page_context(case, current_user, exchange_forms),
+        **outcome.page_context(case, current_user, outcome_forms)), status
+
+
+@blueprint.get("/<int:case_id>")
+@brand_signed_in
+def case_page(brand, case_id: int):
+    """A case: facts, request, prior complaint, attachments, timeline, deadlines and the acts of this viewer."""
+    _advance()
+    return render_case_page(brand, _viewed_case(brand, case_id))
+
+
+@blueprint.get("/<int:case_id>/attachments/<int:document_id>")
+@brand_signed_in
+def attachment(brand, case_id: int, document_id: int):
+    """Download a document of the case, for those allowed to read it (a third party gets 403)."""
+    case = _viewed_case(brand, case_id)
+    document, data = exchange.document_for_viewer(case, document_id, current_user)
+    return exchange.download_response(document, data)
+
+
+def _act(brand, case_id: int, form_class, prefix: str, act, done: str):
+    """Validate one form of the case page and run its act; a refusal shows the page again with the form."""
+    case = _viewed_case(brand, case_id)
+    form = form_class(prefix=prefix) if prefix else form_class()
+    if form.validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: act(case, form), form)
+        if ok:
+            flash(done, "success")
+            return redirect(_case_page(brand, case))
+    return render_case_page(brand, case, forms={prefix or "open": form}, status=422)
+
+
+@blueprint.post("/<int:case_id>/incomplete")
+@brand_signed_in
+def mark_incomplete(brand, case_id: int):
+    """The mediator marks the case incomplete, saying what is missing."""
+    return _act(brand, case_id, MissingForm, "incomplete",
+                lambda case, form: admissibility.mark_incomplete(case, current_user, form.missing.data),
+                _("The case is marked incomplete; the complainant is told what is missing."))
+
+
+@blueprint.post("/<int:case_id>/complete")
+@brand_signed_in
+def complete(brand, case_id: int):
+    """The complainant side completes the case; the admissibility clock restarts."""
+    return _act(brand, case_id, CompleteForm, "complete",
+                lambda case, form: admissibility.complete(
+                    case, current_user, form.information.data, prior_complaint_on=form.prior_complaint_on.data,
+                    prior_complaint=form.prior_complaint.data, attachments=_files(form.attachments)),
+                _("Your case is completed; the mediator is told."))
+
+
+@blueprint.post("/<int:case_id>/refuse")
+@brand_signed_in
+def refuse(brand, case_id: int):
+    """The mediator refuses the case with a reason from the fixed list."""
+    return _act(brand, case_id, RefuseForm, "refuse",
+                lambda case, form: admissibility.refuse(case, current_user, form.reason.data, form.note.data),
+                _("The case is refused; the complainant is told why."))
+
+
+@blueprint.post("/<int:case_id>/open")
+@brand_signed_in
+def open_case(brand, case_id: int):
+    """The mediator opens the case: both parties are told, the clocks start."""
+    return _act(brand, case_id, ActionForm, "",
+                lambda case, form: admissibility.open_case(case, current_user),
+                _("The case is open; both parties are told and the brand has 20 days to answer."))
+
+
+@blueprint.post("/<int:case_id>/attachments")
+@brand_signed_in
+def attach(brand, case_id: int):
+    """The complainant side adds files to its case."""
+    return _act(brand, case_id, AttachForm, "attach",
+                lambda case, form: filing.add_attachments(case, current_user, _files(form.attachments)),
+                _("The files are added to the case."))
+
+
+@blueprint.post("/<int:case_id>/answer")
+@brand_signed_in
+def brand_answer(brand, case_id: int):
+    """The brand takes part in the mediation, with its answer."""
+    return _act(brand, case_id, BrandAnswerForm, "brand_answer",
+                lambda case, form: admissibility.brand_answer(case, current_user, form.answer.data),
+                _("The brand takes part in the mediation; the complainant and the mediator are told."))
+
+
+@blueprint.post("/<int:case_id>/decline")
+@brand_signed_in
+def brand_decline(brand, case_id: int):
+    """The brand declines to take part; the case closes."""
+    return _act(brand, case_id, BrandDeclineForm, "brand_decline",
+                lambda case, form: admissibility.brand_decline(case, current_user, form.reason.data),
+                _("The brand declined to take part; the case is closed."))
+
+
+@blueprint.post("/<int:case_id>/objection")
+@brand_signed_in
+def object_to_mediator(brand, case_id: int):
+    """A party objects to the mediator, with a reason; the platform decides."""
+    return _act(brand, case_id, ObjectionForm, "objection",
+                lambda case, form: admissibility.raise_objection(case, current_user, form.reason.data),
+                _("Your objection is sent; the platform decides whether to reassign the case."))
+
+
+# --- the brand's list ----------------------------------------------------------------------------------------------
+
+def brand_cases(brand) -> tuple[list[MediationCase], list[MediationCase]]:
+    """The brand's cases not closed (nearest deadline first) and the last closed ones, in a fixed number of queries."""
+    running = db.session.scalars(filing.with_deadline_data(
+        select(MediationCase).where(MediationCase.brand_id == brand.id,
+                                    MediationCase.state.not_in(CLOSED_CASE_STATES)))).unique().all()
+    closed = db.session.scalars(filing.with_deadline_data(
+        select(MediationCase).where(MediationCase.brand_id == brand.id,
+                                    MediationCase.state.in_(CLOSED_CASE_STATES)))
+        .order_by(MediationCase.closed_at.desc(), MediationCase.id.desc()).limit(CLOSED_SHOWN)).unique().all()
+    return sort_by_deadline(running, "brand"), closed
+
+
+def sort_by_deadline(cases: list[MediationCase], role: str) -> list[MediationCase]:
+    """Cases by their nearest deadline (those with none last, oldest first)."""
+    def key(case):
+        first = deadlines.nearest(case, role)
+        due = first.due_at if first is not None and first.due_at is not None else None
+        return (due is None, due.timestamp() if due else 0, case.filed_at.timestamp(), case.id)
+
+    return sorted(cases, key=key)
+
+
+@blueprint.get("/brand")
+@brand_staff
+def brand_list(brand):
+    """Staff: the brand's cases with the next deadline of each, the brand's own first."""
+    _advance()
+    running, closed = brand_cases(brand)
+    return render_template("mediation/brand_list.html", brand=brand, running=running, closed=closed, **_helpers(),
+                           nearest=deadlines.nearest)
+
+
+def brand_dashboard_items(brand) -> list[DashboardItem]:
+    """The staff dashboard: cases waiting for the brand's answer, with the nearest deadline."""
+    count, first_opened = db.session.execute(
+        select(func.count(MediationCase.id), func.min(MediationCase.opened_at))
+        .where(MediationCase.brand_id == brand.id, MediationCase.state == CaseState.OPEN,
+               MediationCase.brand_answered_at.is_(None))).one()
+    label = ngettext("%(num)d mediation case waits for the brand's answer",
+                     "%(num)d mediation cases wait for the brand's answer", count or 0)
+    if count:
+        due = first_opened + timedelta(days=deadlines.BRAND_ANSWER_DAYS)
+        label += " " + _("(the first by %(due)s)", due=due.strftime("%Y-%m-%d"))
+    return [DashboardItem(count or 0, label, url_for("cases.brand_list", slug=brand.slug))]
+
+
+register_dashboard_items(brand_dashboard_items)

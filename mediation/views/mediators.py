@@ -1,0 +1,108 @@
+"""The mediator's desk: cases across the brands whose panel they sit on, by nearest deadline; panel categories."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from extensions import db
+from institutions.access import load_brand, signed_in
+from mediation import deadlines, filing, recommendations, roster
+from mediation.case_forms import CategoryForm, RecommendationForm
+from mediation.models import CLOSED_CASE_STATES, MediationCase, Mediator, PanelSeat
+from mediation.views.cases import STATE_LABELS, WHOSE_LABELS, sort_by_deadline
+from institutions.clock import utcnow
+from institutions.view_helpers import commit_or_refuse
+
+blueprint = Blueprint("mediator", __name__, url_prefix="/mediator")
+CLOSED_SHOWN = 50
+
+
+def _mediator() -> Mediator:
+    """The roster entry of the signed-in account; anyone else gets 403."""
+    mediator = roster.active_mediator_of(current_user)
+    if mediator is None:
+        abort(403)
+    return mediator
+
+
+def queue_of(mediator: Mediator) -> tuple[list[MediationCase], list[MediationCase]]:
+    """The mediator's cases in progress (nearest deadline first) and the last closed, in a fixed number of queries."""
+    running = db.session.scalars(filing.with_deadline_data(
+        select(MediationCase).where(MediationCase.mediator_id == mediator.id,
+                                    MediationCase.state.not_in(CLOSED_CASE_STATES)))).unique().all()
+    closed = db.session.scalars(filing.with_deadline_data(
+        select(MediationCase).where(MediationCase.mediator_id == mediator.id,
+                                    MediationCase.state.in_(CLOSED_CASE_STATES)))
+        .order_by(MediationCase.closed_at.desc(), MediationCase.id.desc()).limit(CLOSED_SHOWN)).unique().all()
+    return sort_by_deadline(running, "mediator"), closed
+
+
+@blueprint.get("/")
+@signed_in
+def queue():
+    """The mediator's cases across brands, nearest deadline first, with the next act and from whom."""
+    mediator = _mediator()
+    if deadlines.advance_due():
+        db.session.commit()
+    running, closed = queue_of(mediator)
+    seats = db.session.scalars(select(PanelSeat).where(PanelSeat.mediator_id == mediator.id,
+                                                       PanelSeat.ended_at.is_(None))
+                               .options(joinedload(PanelSeat.brand)).order_by(PanelSeat.appointed_at)).all()
+    return render_template("mediation/queue.html", mediator=mediator, running=running, closed=closed, seats=seats,
+                           nearest=deadlines.nearest, state_labels=STATE_LABELS, whose_labels=WHOSE_LABELS,
+                           category_label=filing.category_label, category_form=CategoryForm())
+
+
+@blueprint.route("/brands/<slug>/categories", methods=["GET", "POST"])
+@signed_in
+def categories(slug: str):
+    """A mediator of the brand's panel reads and extends the list of categories members file under."""
+    brand = load_brand(slug)
+    if not roster.sits_on_panel(current_user, brand):
+        abort(403)
+    form = CategoryForm()
+    if form.validate_on_submit():
+        ok, category = commit_or_refuse(lambda: filing.add_category(brand, current_user, form.name.data), form)
+        if ok:
+            flash(_("%(name)s is added to the categories of %(brand)s.", name=category.name, brand=brand.name),
+                  "success")
+            return redirect(url_for("mediator.categories", slug=brand.slug))
+    return _categories_page(brand, form, _recommendation_form(brand))
+
+
+def _recommendation_form(brand, formdata=None) -> RecommendationForm:
+    form = RecommendationForm(formdata=formdata)
+    form.category.choices = [(c.id, filing.category_label(c)) for c in filing.categories_for(brand)]
+    if form.year.data is None:
+        form.year.data = utcnow().year
+    return form
+
+
+def _categories_page(brand, form: CategoryForm, recommendation_form: RecommendationForm):
+    listed = filing.categories_for(brand)
+    db.session.commit()  # the defaults are created the first time the list is read
+    failed = form.errors or recommendation_form.errors
+    return render_template("mediation/categories.html", brand=brand, categories=listed, form=form,
+                           recommendation_form=recommendation_form,
+                           category_label=filing.category_label), 422 if failed else 200
+
+
+@blueprint.post("/brands/<slug>/recommendations")
+@signed_in
+def recommend(slug: str):
+    """A mediator of the brand's panel publishes a recommendation on a category in a year's annual report."""
+    brand = load_brand(slug)
+    if not roster.sits_on_panel(current_user, brand):
+        abort(403)
+    form = _recommendation_form(brand, formdata=request.form)
+    if form.validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: recommendations.write_recommendation(
+            brand, current_user, form.category.data, form.year.data, form.text.data), form)
+        if ok:
+            flash(_("The recommendation is published in the %(year)d annual report.", year=form.year.data),
+                  "success")
+            return redirect(url_for("mediator.categories", slug=brand.slug))
+    return _categories_page(brand, CategoryForm(formdata=None), form)
