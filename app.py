@@ -1,6 +1,8 @@
 """Tribune's application factory: the one place that wires everything together."""
 from __future__ import annotations
 
+from importlib import import_module
+
 from flask import Flask, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
@@ -9,8 +11,12 @@ from config import Config
 from extensions import babel, csrf, db, limiter, login_manager, migrate
 
 
+# The pillars, once: each one's manifest says what it adds (routes, commands, dashboard items...).
+FEATURES = ("institutions.feature", "elections.feature", "mandates.feature", "mediation.feature")
+
+
 def create_app(config: type | dict | None = None) -> Flask:
-    """Build the app: config, extensions, blueprints, CLI, error handlers, template globals."""
+    """Build the app: config, extensions, each feature's manifest, error handlers, template helpers."""
     app = Flask(__name__, instance_relative_config=True, template_folder="templates", static_folder="static")
     app.config.from_object(Config)
     if isinstance(config, dict):
@@ -20,10 +26,9 @@ def create_app(config: type | dict | None = None) -> Flask:
 
     _allow_test_domains(app)
     _init_extensions(app)
-    _register_blueprints(app)
-    _register_cli(app)
+    _install_features(app)
     _register_error_handlers(app)
-    _register_template_globals(app)
+    _register_template_helpers(app)
     _register_request_hooks(app)
     return app
 
@@ -36,6 +41,7 @@ def _allow_test_domains(app: Flask) -> None:
 
 
 def _init_extensions(app: Flask) -> None:
+    from institutions.auth_loading import install_user_loading
     from institutions.locale import select_locale, select_timezone
 
     db.init_app(app)
@@ -49,51 +55,13 @@ def _init_extensions(app: Flask) -> None:
     )
     limiter.init_app(app)
     login_manager.init_app(app)
-    from institutions import auth_loading  # noqa: F401  (registers the user loaders)
+    install_user_loading()
 
 
-def _register_blueprints(app: Flask) -> None:
-    from institutions.account_views import blueprint as accounts
-    from institutions.admin_views import blueprint as admin
-    from institutions.api import blueprint as api
-    from institutions.brand_views import blueprint as brands
-    from institutions.site_views import blueprint as site
-    from elections.api import blueprint as elections_api
-    from elections.views import blueprint as elections, recall_blueprint as recall
-    from mandates.community_api import blueprint as mandates_community_api
-    from mandates.community_views import blueprint as ambassadors
-    from mandates.contract_api import blueprint as mandates_api
-    from mandates.contract_views import blueprint as mandates
-    from mandates.mission_views import blueprint as missions
-    from mandates.registry_api import blueprint as registry_api
-    from mandates.registry_views import blueprint as registry
-    from institutions.representations import api as representation_api, views as representation_views
-    from mediation.api import cases as cases_api_module, exchange as exchange_api, report as report_api
-    from mediation.views import (cases as case_views, exchange as exchange_views, mediators as mediator_views,
-                                 report as report_views, roster as roster_views)
+def _install_features(app: Flask) -> None:
+    from institutions.features import install_features
 
-    for blueprint in (site, accounts, brands, admin, elections, recall, mandates, missions, ambassadors, registry,
-                      case_views.blueprint, exchange_views.blueprint, mediator_views.blueprint,
-                      roster_views.blueprint, report_views.blueprint, representation_views.blueprint):
-        app.register_blueprint(blueprint)
-    # The API authenticates with bearer tokens only and ignores cookies, so CSRF cannot reach it.
-    for blueprint in (api, elections_api, mandates_api, mandates_community_api, registry_api,
-                      cases_api_module.blueprint, exchange_api.blueprint, report_api.blueprint,
-                      representation_api.blueprint):
-        csrf.exempt(blueprint)
-        app.register_blueprint(blueprint)
-
-
-def _register_cli(app: Flask) -> None:
-    from elections.cli import register_commands as register_election_commands
-    from institutions.cli import register_commands
-    from mediation.cli import register_commands as register_case_commands
-    from mandates.cli import register_commands as register_mandate_commands
-
-    register_commands(app)
-    register_election_commands(app)
-    register_mandate_commands(app)
-    register_case_commands(app)
+    install_features(app, tuple(import_module(name).FEATURE for name in FEATURES))
 
 
 def _register_error_handlers(app: Flask) -> None:
@@ -102,16 +70,10 @@ def _register_error_handlers(app: Flask) -> None:
     register_error_handlers(app)
 
 
-def _register_template_globals(app: Flask) -> None:
-    from elections.permissions import TEMPLATE_PERMISSIONS as election_permissions
+def _register_template_helpers(app: Flask) -> None:
     from institutions.presentation import register_template_helpers
-    from mediation.permissions import TEMPLATE_PERMISSIONS as case_permissions
-    from mandates.permissions import TEMPLATE_PERMISSIONS as mandate_permissions
 
     register_template_helpers(app)
-    app.jinja_env.globals.update(election_permissions)
-    app.jinja_env.globals.update(mandate_permissions)
-    app.jinja_env.globals.update(case_permissions)
 
 
 def _register_request_hooks(app: Flask) -> None:

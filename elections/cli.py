@@ -2,10 +2,10 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 
 from elections import certification, lifecycle
+from elections.bench_cli import bench_cli
 from extensions import db
 
 elections_cli = AppGroup("elections", help="Customer-president elections.")
@@ -21,10 +21,4 @@ def advance_command() -> None:
     click.echo(f"{len(moved)} elections moved, {ended} terms ended, {reminded} reminders sent")
 
 
-def register_commands(app: Flask) -> None:
-    """Attach the elections commands (and the benchmark seeding) to the app."""
-    from elections import demo  # noqa: F401  (adds the demo elections to `flask demo load`)
-    from elections.bench_cli import bench_cli
-
-    app.cli.add_command(elections_cli)
-    app.cli.add_command(bench_cli)
+COMMANDS = (elections_cli, bench_cli)

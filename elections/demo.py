@@ -11,7 +11,7 @@ from elections.certification import certify
 from elections.models import Election
 from extensions import db
 from institutions import clock
-from institutions.demo import EXTENSIONS, DemoCast
+from institutions.demo import DemoCast
 
 PAST_TITLE = "Customer president 2025"
 CURRENT_TITLE = "Customer president 2027"
@@ -79,5 +79,3 @@ def load_demo_elections(cast: DemoCast) -> list[tuple[str, str]]:
         clock.freeze(None)
     return []
 
-
-EXTENSIONS.append(load_demo_elections)

@@ -20,10 +20,9 @@ from institutions import audit, permissions
 from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from institutions.models import User
-from institutions.notifications import notify, register_kind
+from institutions.notifications import notify
 
 MAX_STATEMENT = 10_000
-register_kind("elections", _l("Elections of my brands (nominations, results)"))
 
 
 def refuse_ineligible(user: User, election: Election) -> None:

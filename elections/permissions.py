@@ -82,7 +82,19 @@ def can_cancel(user, election: Election) -> bool:
             and election.state not in (ElectionState.CERTIFIED, ElectionState.CANCELLED))
 
 
+# What templates may ask, named one by one.
 TEMPLATE_PERMISSIONS = {
-    name: fn for name, fn in dict(globals()).items() if name.startswith(("can_", "is_", "has_")) and callable(fn)
-    and fn.__module__ == __name__
+    "can_manage_elections": can_manage_elections,
+    "can_view_election": can_view_election,
+    "can_nominate": can_nominate,
+    "can_answer_nomination": can_answer_nomination,
+    "can_endorse": can_endorse,
+    "is_candidate": is_candidate,
+    "can_edit_statement": can_edit_statement,
+    "can_withdraw": can_withdraw,
+    "can_reject_statement": can_reject_statement,
+    "can_vote": can_vote,
+    "has_voted": has_voted,
+    "can_certify": can_certify,
+    "can_cancel": can_cancel,
 }

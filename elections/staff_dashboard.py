@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from extensions import db
 from elections.models import Election, ElectionState
-from institutions.dashboard import DashboardItem, register_dashboard_items
+from institutions.dashboard import DashboardItem
 from institutions.models import Brand
 
 
@@ -18,6 +18,3 @@ def election_items(brand: Brand) -> list[DashboardItem]:
     return [DashboardItem(waiting, ngettext("%(num)d counted election waits for certification",
                                             "%(num)d counted elections wait for certification", waiting),
                           url_for("elections.index", slug=brand.slug))]
-
-
-register_dashboard_items(election_items)

@@ -10,7 +10,6 @@ from flask_login import current_user
 
 from elections import ballot_box, ballots, exports, lifecycle, nominations, recall
 from elections import permissions as election_permissions
-from elections import staff_dashboard  # noqa: F401  (adds the election to-dos to the staff dashboard)
 from elections.ballot_forms import choice_from_form
 from elections.certification import certify
 from institutions.charter import sitting_president

@@ -1,6 +1,7 @@
 """What every JSON route shares: OpenAPI declarations, request bodies, pagination, serializers."""
 from __future__ import annotations
 
+from datetime import date, datetime
 from typing import Any, Callable
 
 from flask import current_app, jsonify, request, url_for
@@ -50,6 +51,66 @@ def string_field(data: dict, name: str, required: bool = False) -> str | None:
         return None
     if not isinstance(value, str):
         raise ValidationFailed(_("This field must be a string."), field=name)
+    return value
+
+
+def moment_field(data: dict, name: str, required: bool = False) -> datetime | None:
+    """An ISO 8601 date and time with its offset (a trailing Z is UTC), or a refusal naming the field."""
+    raw = string_field(data, name, required)
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw.strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise ValidationFailed(_("Use an ISO 8601 date and time with its offset, e.g. 2027-03-01T09:00:00Z."),
+                               field=name)
+    if moment.tzinfo is None:
+        raise ValidationFailed(_("This date needs a time zone."), field=name)
+    return moment
+
+
+def date_field(data: dict, name: str, required: bool = False) -> date | None:
+    """An ISO 8601 calendar date (YYYY-MM-DD), or a refusal naming the field; blank counts as absent."""
+    raw = string_field(data, name, required)
+    if raw is None or not raw.strip():
+        if required:
+            raise ValidationFailed(_("This field is required."), field=name)
+        return None
+    try:
+        return date.fromisoformat(raw.strip())
+    except ValueError:
+        raise ValidationFailed(_("Use an ISO 8601 date, e.g. 2027-03-01."), field=name)
+
+
+def integer_field(data: dict, name: str, default: int | None = None, required: bool = False) -> int | None:
+    """A whole number (never a boolean or a float), or a refusal naming the field."""
+    value = data.get(name, default)
+    if value is None:
+        if required:
+            raise ValidationFailed(_("This field is required."), field=name)
+        return None
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValidationFailed(_("This field must be a whole number."), field=name)
+    return value
+
+
+def number_field(data: dict, name: str, required: bool = False) -> int | float | None:
+    """A JSON number (never a boolean), or a refusal naming the field."""
+    value = data.get(name)
+    if value is None:
+        if required:
+            raise ValidationFailed(_("This field is required."), field=name)
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValidationFailed(_("This field must be a number."), field=name)
+    return value
+
+
+def boolean_field(data: dict, name: str, default: bool = False) -> bool:
+    """true or false, or a refusal naming the field."""
+    value = data.get(name, default)
+    if not isinstance(value, bool):
+        raise ValidationFailed(_("This field must be true or false."), field=name)
     return value
 
 

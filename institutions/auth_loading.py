@@ -9,16 +9,12 @@ from extensions import db, login_manager
 from institutions.accounts import API_TOKEN_USE_KEY, user_for_api_token, write_api_token_use
 from institutions.models import User
 
-login_manager.login_view = "accounts.login"
-login_manager.login_message = _l("Please sign in to see this page.")
-login_manager.session_protection = "basic"
 
 
 def _is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
-@login_manager.user_loader
 def load_user_from_session(user_id: str):
     """Pages: the account in the signed session cookie (never for the API, which ignores cookies)."""
     if _is_api_request() or not user_id.isdigit():
@@ -27,7 +23,6 @@ def load_user_from_session(user_id: str):
     return user if user is not None and user.deleted_at is None else None
 
 
-@login_manager.request_loader
 def load_user_from_token(req):
     """API: `Authorization: Bearer <token>` with a personal API token."""
     if not _is_api_request():
@@ -45,14 +40,12 @@ def load_user_from_token(req):
 # A token's use (noted at most once a minute) rides on the request's own commit: no transaction of
 # its own on the way in. A request that never commits (a read, a refusal rolled back) writes it
 # after its response is ready instead.
-@event.listens_for(db.session, "before_commit")
 def _carry_token_use(session):
     noted = session.info.get(API_TOKEN_USE_KEY)
     if noted is not None:
         write_api_token_use(session, noted)
 
 
-@event.listens_for(db.session, "after_commit")
 def _token_use_written(session):
     session.info.pop(API_TOKEN_USE_KEY, None)
 
@@ -65,3 +58,15 @@ def _keep_token_use(response):
         write_api_token_use(db.session, noted)
         db.session.commit()
     return response
+
+
+def install_user_loading() -> None:
+    """Tell Flask-Login how to find a request's user, and carry token use on the request's commit."""
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please sign in to see this page.")
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_user_from_session)
+    login_manager.request_loader(load_user_from_token)
+    if not event.contains(db.session, "before_commit", _carry_token_use):
+        event.listen(db.session, "before_commit", _carry_token_use)
+        event.listen(db.session, "after_commit", _token_use_written)

@@ -2,17 +2,16 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from extensions import db
-from institutions import audit, notifications
+from institutions import audit, features, notifications
 from institutions.accounts import MIN_PASSWORD_LENGTH, new_pseudonym, normalize_email
 from institutions.clock import utcnow
 from institutions.errors import DomainError
-from institutions.models import User
+from institutions.models import Brand, User
 
 admin_cli = AppGroup("admin", help="Platform administrators.")
 audit_cli = AppGroup("audit", help="The hash-chained audit trail.")
@@ -78,7 +77,20 @@ def load_demo() -> None:
         click.echo(f"  {role:<16} {email}")
 
 
-def register_commands(app: Flask) -> None:
-    """Attach the command groups to the app."""
-    for group in (admin_cli, audit_cli, mail_cli, demo_cli):
-        app.cli.add_command(group)
+@click.command("advance")
+@click.option("--brand", "slug", default=None, help="Only this brand (its slug); every brand without it.")
+def advance_command(slug: str | None) -> None:
+    """Advance every feature's clock: open, close, expire and remind what is due now."""
+    brand = None
+    if slug is not None:
+        brand = db.session.scalar(select(Brand).where(Brand.slug == slug))
+        if brand is None:
+            raise click.BadParameter(f"no brand with the slug {slug!r}", param_hint="--brand")
+    now = utcnow()
+    for name, clock in features.clocks():
+        for line in clock(now, brand):
+            click.echo(f"{name}: {line}")
+        db.session.commit()  # each feature's acts are kept even if a later feature's clock fails
+
+
+COMMANDS = (admin_cli, audit_cli, mail_cli, demo_cli, advance_command)

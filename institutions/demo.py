@@ -8,7 +8,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from extensions import db
-from institutions import audit, brands, charter
+from institutions import audit, brands, charter, features
 from institutions.accounts import new_pseudonym
 from institutions.clock import utcnow
 from institutions.models import (
@@ -22,8 +22,6 @@ from institutions.models import (
 )
 
 DEMO_PASSWORD = "tribune-demo"
-# Later features add their demo data: each gets the DemoCast and returns extra (role, e-mail) logins.
-EXTENSIONS: list = []
 MEMBER_COUNT = 50
 
 FIRST_NAMES = ["Alice", "Bruno", "Chloé", "David", "Emma", "Farid", "Gabrielle", "Hugo", "Inès", "Jules"]
@@ -90,7 +88,8 @@ def load_demo_data() -> list[tuple[str, str]]:
         .where(Membership.brand_id == brand.id, Membership.status == MembershipStatus.VERIFIED).order_by(User.email)
     ).all()
     cast = DemoCast(brand=brand, admin=admin, staff=staff, members=members)
-    extra = [login for extension in EXTENSIONS for login in extension(cast)]
+    # Each installed feature adds its demo data (its manifest's demo loader) and returns extra logins.
+    extra = [login for loader in features.demo_loaders() for login in loader(cast)]
     return [
         ("platform admin", admin.email),
         ("brand staff", staff.email),

@@ -12,7 +12,9 @@ from sqlalchemy import select
 
 from extensions import db
 from institutions.clock import utcnow
-from institutions.models import Brand, EmailPreference, Notification, OutboxMessage, User
+from sqlalchemy.orm import joinedload
+
+from institutions.models import Brand, EmailPreference, Notification, OutboxMessage, StaffRole, User
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,18 @@ def notify(user: User, kind: str, message: str, link: str | None = None, brand: 
         queue_email(user.email, str(message)[:120], body, kind, user)
     db.session.flush()
     return notification
+
+
+def notify_staff(brand: Brand, kind: str, message: str, link: str | None = None) -> int:
+    """Tell every staff member of the brand whose account still exists; returns how many were told."""
+    roles = db.session.scalars(select(StaffRole).where(StaffRole.brand_id == brand.id)
+                               .options(joinedload(StaffRole.user)).order_by(StaffRole.id)).all()
+    told = 0
+    for role in roles:
+        if role.user is not None and role.user.deleted_at is None:
+            notify(role.user, kind, message, link=link, brand=brand)
+            told += 1
+    return told
 
 
 def unread_count(user: User) -> int:

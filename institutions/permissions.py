@@ -99,10 +99,18 @@ def can_view_brand_private(user, brand: Brand) -> bool:
     return is_brand_staff(user, brand)
 
 
+# What templates may ask, named one by one.
 TEMPLATE_PERMISSIONS = {
-    name: fn
-    for name, fn in dict(globals()).items()
-    if name.startswith(("can_", "is_")) and callable(fn)
+    "is_platform_admin": is_platform_admin,
+    "is_brand_staff": is_brand_staff,
+    "is_verified_member": is_verified_member,
+    "can_join": can_join,
+    "can_leave": can_leave,
+    "can_manage_community": can_manage_community,
+    "can_edit_charter": can_edit_charter,
+    "can_invite_staff": can_invite_staff,
+    "can_create_brand": can_create_brand,
+    "can_view_brand_private": can_view_brand_private,
 }
 
 

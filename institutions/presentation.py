@@ -8,7 +8,7 @@ from flask_babel import format_date, format_datetime, format_timedelta, get_loca
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from institutions import charter, permissions
+from institutions import charter
 from institutions.clock import utcnow
 
 
@@ -62,8 +62,7 @@ def country_name(code: str | None) -> str:
 
 
 def register_template_helpers(app: Flask) -> None:
-    """Expose the permission functions and formatters to every template."""
-    app.jinja_env.globals.update(permissions.TEMPLATE_PERMISSIONS)
+    """Expose the formatters to every template (permissions come from the feature manifests)."""
     app.jinja_env.globals.update(
         current_locale=current_locale,
         show_datetime=show_datetime,

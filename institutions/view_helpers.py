@@ -4,7 +4,7 @@ from __future__ import annotations
 from typing import Callable, TypeVar
 from urllib.parse import urlsplit
 
-from flask import flash
+from flask import flash, redirect
 from flask_wtf import FlaskForm
 
 from extensions import db
@@ -45,3 +45,25 @@ def commit_or_refuse(act: Callable[[], T], form: FlaskForm | None = None) -> tup
         show_refusal(error, form)
         return False, None
     return True, value
+
+
+def act_and_redirect(form: FlaskForm, act: Callable[[], object], *, done: str | None, to: str | Callable[[object], str],
+                     refused_to: str | None = None):
+    """The one shape of an HTML action: validate the form, run the service, commit, flash, redirect.
+
+    `to` is the address to follow on success (or a function of what the act returned). When the form does not
+    validate or the service refuses (the refusal shown on the form or flashed), it redirects to `refused_to`
+    if given, and otherwise returns None so the view shows the page again with the form's errors.
+    """
+    if form.validate_on_submit():
+        ok, value = commit_or_refuse(act, form)
+        if ok:
+            if done:
+                flash(done, "success")
+            return redirect(to(value) if callable(to) else to)
+    elif refused_to is not None:
+        # No page to show the form again on: its errors travel as flash messages.
+        for messages in form.errors.values():
+            for message in messages if isinstance(messages, list) else [messages]:
+                flash(str(message), "error")
+    return redirect(refused_to) if refused_to is not None else None

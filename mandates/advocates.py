@@ -13,7 +13,6 @@ from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
 from institutions.models import Brand, Membership, OfficeHolding, OfficeKind, User
 from institutions.notifications import notify
-from institutions.privacy import ERASERS, export_section
 from mandates.models import AdvocacyState, AdvocateDeclaration
 from mandates.notices import ADVOCACY_KIND
 from mandates.permissions import can_declare_advocacy, can_manage_mandates
@@ -193,7 +192,6 @@ def declarations_of(user: User, brand: Brand) -> list[AdvocateDeclaration]:
         .order_by(AdvocateDeclaration.id.desc())).all()
 
 
-@export_section("advocate_declarations")
 def export_declarations(user: User) -> list[dict]:
     """The person's declarations of advocacy, for their data export."""
     rows = db.session.scalars(select(AdvocateDeclaration).where(AdvocateDeclaration.user_id == user.id)
@@ -213,6 +211,3 @@ def erase_declarations(user: User) -> None:
             declaration.ended_at = now
         declaration.public_name = user.pseudonym
         declaration.statement = ""
-
-
-ERASERS.append(erase_declarations)

@@ -12,7 +12,6 @@ from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, required_text
 from institutions.models import Brand, Membership, User
 from institutions.notifications import notify
-from institutions.privacy import ERASERS, export_section
 from mandates import contracts
 from mandates.models import AmbassadorApplication, ApplicationState, Mandate, MandateState
 from mandates.notices import ADVOCACY_KIND
@@ -178,7 +177,6 @@ def applications_of(user: User, brand: Brand) -> list[AmbassadorApplication]:
         .order_by(AmbassadorApplication.id.desc())).all()
 
 
-@export_section("ambassador_applications")
 def export_applications(user: User) -> list[dict]:
     """The person's applications, for their data export."""
     rows = db.session.scalars(select(AmbassadorApplication).where(AmbassadorApplication.user_id == user.id)
@@ -199,6 +197,3 @@ def erase_applications(user: User) -> None:
             application.decided_at = now
         application.applicant_name = user.pseudonym
         application.motivation = application.channels = application.audience = ""
-
-
-ERASERS.append(erase_applications)

@@ -18,7 +18,6 @@ from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, ValidationFailed
 from institutions.models import User
 from institutions.notifications import notify
-from institutions.privacy import export_section
 from mandates.models import Benefit, BenefitKind, Mandate
 from mandates.notices import MISSION_KIND
 from mandates.permissions import can_manage_mandates, is_active
@@ -148,7 +147,6 @@ def yearly_totals(mandate: Mandate) -> list[YearlyTotal]:
             sorted(sums.items(), key=lambda item: (-item[0][0], item[0][1]))]
 
 
-@export_section("benefits")
 def export_benefits(user: User) -> list[dict]:
     """The benefits recorded as given to the person, for their data export."""
     rows = db.session.scalars(select(Benefit).join(Mandate).where(Mandate.ambassador_id == user.id)

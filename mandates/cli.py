@@ -1,7 +1,6 @@
 """`flask mandates ...`: start and end mandates on their dates, flag overdue mission orders."""
 from __future__ import annotations
 
-from flask import Flask
 from flask.cli import AppGroup
 
 mandates_cli = AppGroup("mandates", help="Ambassador mandates.")
@@ -20,8 +19,4 @@ def advance_command() -> None:
     click.echo(f"{len(moved)} mandates moved")
 
 
-def register_commands(app: Flask) -> None:
-    """Attach the mandates commands (and the demo mandates) to the app."""
-    from mandates import demo  # noqa: F401  (adds the demo mandates to `flask demo load`)
-
-    app.cli.add_command(mandates_cli)
+COMMANDS = (mandates_cli,)

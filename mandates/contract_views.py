@@ -19,7 +19,6 @@ from institutions.models import AuditEvent
 from institutions.view_helpers import commit_or_refuse
 from mandates import clauses as schema
 from mandates import contracts, ending, missions
-from mandates import staff_dashboard  # noqa: F401  (adds the mandate to-dos to the staff dashboard)
 from mandates.contract_forms import (
     SEPARATOR,
     ContractForm,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from extensions import db
 from institutions import clock
-from institutions.demo import EXTENSIONS, DemoCast
+from institutions.demo import DemoCast
 from institutions.models import User
 from mandates import advocates, contracts, ending, missions
 from mandates import clauses as schema
@@ -190,5 +190,3 @@ def load_demo_mandates(cast: DemoCast) -> list[tuple[str, str]]:
         clock.freeze(None)
     return [("ambassador", ACTIVE_EMAIL), ("advocate", ADVOCATE_EMAIL)]
 
-
-EXTENSIONS.append(load_demo_mandates)

@@ -24,7 +24,6 @@ from institutions.errors import DomainError, Forbidden, NotFound, ValidationFail
 from institutions.models import User
 from institutions.notifications import notify
 from institutions.permissions import is_brand_staff
-from institutions.privacy import export_section
 from mandates import clauses as clause_schema
 from mandates.models import Mandate, MandateState, MissionOrder, MissionReport, OrderState
 from mandates.notices import MISSION_KIND
@@ -418,7 +417,6 @@ def cancel_open_orders(mandate: Mandate, actor: User | None = None) -> int:
     return len(orders)
 
 
-@export_section("mission_orders")
 def export_orders(user: User) -> list[dict]:
     """The orders given to the person as ambassador, with their reports, for their data export."""
     orders = db.session.scalars(select(MissionOrder).join(Mandate).where(Mandate.ambassador_id == user.id)

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from institutions.notifications import register_kind
+from institutions.features import NotificationKindDeclaration
 
 CONTRACT_KIND = "contract"    # a contract to sign, countersign, or an end notice: always e-mailed
 MISSION_KIND = "missions"     # mission orders, reports and reviews
 ADVOCACY_KIND = "advocacy"    # applications and advocate recognition
 
-register_kind(CONTRACT_KIND, _l("Contracts to sign and notices about my mandates"), mandatory=True)
-register_kind(MISSION_KIND, _l("Mission orders and their reviews"))
-register_kind(ADVOCACY_KIND, _l("Ambassador applications and advocate recognition"))
+KINDS = (
+    NotificationKindDeclaration(CONTRACT_KIND, _l("Contracts to sign and notices about my mandates"), mandatory=True),
+    NotificationKindDeclaration(MISSION_KIND, _l("Mission orders and their reviews")),
+    NotificationKindDeclaration(ADVOCACY_KIND, _l("Ambassador applications and advocate recognition")),
+)

@@ -86,7 +86,19 @@ def can_resign_mandate(user, mandate: Mandate) -> bool:
     return is_ambassador_of(user, mandate) and _running_without_end(mandate)
 
 
+# What templates may ask, named one by one.
 TEMPLATE_PERMISSIONS = {
-    name: fn for name, fn in dict(globals()).items()
-    if name.startswith(("can_", "is_")) and callable(fn) and getattr(fn, "__module__", None) == __name__
+    "can_manage_mandates": can_manage_mandates,
+    "can_countersign": can_countersign,
+    "is_ambassador_of": is_ambassador_of,
+    "can_view_mandate": can_view_mandate,
+    "is_active": is_active,
+    "can_apply_as_ambassador": can_apply_as_ambassador,
+    "can_declare_advocacy": can_declare_advocacy,
+    "can_edit_contract": can_edit_contract,
+    "can_sign_contract": can_sign_contract,
+    "can_countersign_contract": can_countersign_contract,
+    "can_amend_contract": can_amend_contract,
+    "can_revoke_mandate": can_revoke_mandate,
+    "can_resign_mandate": can_resign_mandate,
 }

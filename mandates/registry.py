@@ -17,7 +17,7 @@ from sqlalchemy.orm import joinedload, load_only
 
 from extensions import db
 from institutions import charter
-from institutions.models import Brand, OfficeKind
+from institutions.models import Brand
 from mandates import clauses as schema
 from mandates.models import (
     ENDED_STATES,
@@ -224,7 +224,7 @@ def count_recognized_advocates(brand: Brand) -> int:
         AdvocateDeclaration.brand_id == brand.id, AdvocateDeclaration.state == AdvocacyState.RECOGNIZED)) or 0
 
 
-def _ambassador_summary(brand: Brand) -> charter.OfficeSummary:
+def ambassador_summary(brand: Brand) -> charter.OfficeSummary:
     count = count_active_ambassadors(brand)
     return charter.OfficeSummary(
         text=ngettext("%(num)d active ambassador.", "%(num)d active ambassadors.", count),
@@ -232,7 +232,7 @@ def _ambassador_summary(brand: Brand) -> charter.OfficeSummary:
         link_label=_("See them in the public registry"))
 
 
-def _advocate_summary(brand: Brand) -> charter.OfficeSummary:
+def advocate_summary(brand: Brand) -> charter.OfficeSummary:
     count = count_recognized_advocates(brand)
     return charter.OfficeSummary(
         text=ngettext("%(num)d recognized advocate.", "%(num)d recognized advocates.", count),
@@ -241,5 +241,3 @@ def _advocate_summary(brand: Brand) -> charter.OfficeSummary:
 
 
 # The charter shows these counts and links here, without institutions importing mandates.
-charter.register_office_summary(OfficeKind.AMBASSADOR, _ambassador_summary)
-charter.register_office_summary(OfficeKind.ADVOCATE, _advocate_summary)

@@ -6,7 +6,7 @@ from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from extensions import db
-from institutions.dashboard import DashboardItem, register_dashboard_items
+from institutions.dashboard import DashboardItem
 from institutions.models import Brand
 from mandates import contracts, missions
 from mandates.models import AdvocacyState, AdvocateDeclaration, AmbassadorApplication, ApplicationState
@@ -42,6 +42,3 @@ def mandate_items(brand: Brand) -> list[DashboardItem]:
                                         overdue),
                       url_for("missions.review", slug=brand.slug)),
     ]
-
-
-register_dashboard_items(mandate_items)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import click
-from flask import Flask
 from flask.cli import AppGroup
 
 cases_cli = AppGroup("cases", help="Mediation cases.")
@@ -22,8 +21,4 @@ def remind_command(days: int) -> None:
     click.echo(f"{len(moved)} cases moved, {sent} reminders sent")
 
 
-def register_commands(app: Flask) -> None:
-    """Attach the cases commands (and the demo mediation) to the app."""
-    from mediation import demo  # noqa: F401  (adds the demo cases and representations to `flask demo load`)
-
-    app.cli.add_command(cases_cli)
+COMMANDS = (cases_cli,)

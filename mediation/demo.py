@@ -19,7 +19,7 @@ from institutions.representations import service as representations
 from mediation import admissibility, deadlines, exchange, filing, outcome, roster
 from institutions.representations.models import Representation
 from mediation.models import MediationCase, MessageChannel, PanelSeat
-from institutions.demo import EXTENSIONS, DemoCast
+from institutions.demo import DemoCast
 from institutions.models import OfficeKind, User
 
 MEDIATOR_EMAIL = "mediator@tribune.test"
@@ -255,5 +255,3 @@ def load_demo_cases(cast: DemoCast) -> list[tuple[str, str]]:
         clock.freeze(None)
     return []
 
-
-EXTENSIONS.append(load_demo_cases)

@@ -39,7 +39,6 @@ from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
 from institutions.models import StaffRole, User
 from institutions.notifications import notify
-from institutions.privacy import export_section
 
 MAX_MESSAGE = 10_000
 MAX_DESCRIPTION = 4000
@@ -367,7 +366,6 @@ def requests_for(case: MediationCase, role: str) -> list[DocumentRequest]:
     return [request for request in requests if asks(request, role)]
 
 
-@export_section("case_exchange")
 def export_exchange(user: User) -> dict:
     """What this person wrote and sent in cases' exchanges (messages, notes, documents), for their data export."""
     messages = db.session.scalars(select(CaseMessage).where(CaseMessage.author_id == user.id)

@@ -26,7 +26,6 @@ from mediation.timeline import record_event
 from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
 from institutions.models import Brand, User
-from institutions.privacy import export_section
 
 # The platform's categories, created for a brand the first time its list is read; the panel adds its own.
 DEFAULT_CATEGORIES = {
@@ -297,7 +296,6 @@ def case_in_brand(brand: Brand, case_id: int) -> MediationCase:
     return case
 
 
-@export_section("mediation_cases")
 def export_cases(user: User) -> list[dict]:
     """The cases this person filed or joined, with what they wrote, for their data export."""
     rows = db.session.scalars(select(MediationCase).where(MediationCase.complainant_id == user.id)

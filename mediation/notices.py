@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from institutions.notifications import register_kind
+from institutions.features import NotificationKindDeclaration
 
 CASE_KIND = "cases"
 
-register_kind(CASE_KIND, _l("My mediation cases: acts and deadlines"), mandatory=True)
+KINDS = (NotificationKindDeclaration(CASE_KIND, _l("My mediation cases: acts and deadlines"), mandatory=True),)

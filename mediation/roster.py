@@ -27,8 +27,6 @@ from mediation.timeline import record_event
 from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
 from institutions.models import Brand, OfficeKind, StaffRole, User
-from institutions.privacy import ERASERS
-from institutions.role_changes import on_role_change
 
 MIN_TERM_YEARS = 3
 MAX_NAME = 120
@@ -434,7 +432,3 @@ def recheck_conflicts(user: User, brand: Brand | None = None) -> list[MediationC
     if mediator is None:
         return []
     return _reassign_conflicted(mediator, brand)
-
-
-on_role_change(recheck_conflicts)
-ERASERS.append(erase_mediator)

@@ -21,11 +21,9 @@ from institutions.representations.models import Representation, RepresentationCo
 from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
 from institutions.models import Brand, OfficeKind, User
-from institutions.notifications import notify, register_kind
-from institutions.privacy import ERASERS, export_section
+from institutions.notifications import notify
 
 REPRESENTATION_KIND = "representations"
-register_kind(REPRESENTATION_KIND, _l("Representations of the customer president and the brand's answers"))
 
 MAX_TITLE = 200
 MAX_BODY = 10000
@@ -300,7 +298,6 @@ def summary(brand: Brand, now: datetime | None = None) -> Summary:
 
 # --- personal data -------------------------------------------------------------------------------------------------
 
-@export_section("representations")
 def export_representations(user: User) -> dict:
     """The representations the person filed as president, and those they co-signed."""
     filed = db.session.scalars(select(Representation).where(Representation.author_id == user.id)
@@ -322,6 +319,4 @@ def erase_representations(user: User) -> None:
     for representation in db.session.scalars(select(Representation).where(Representation.author_id == user.id)):
         representation.author_name = user.pseudonym
 
-
-ERASERS.append(erase_representations)
 

@@ -14,9 +14,9 @@ from extensions import db
 from institutions import charter
 from institutions.representations import service as representations
 from institutions.access import brand_public, brand_signed_in, brand_staff
-from institutions.dashboard import DashboardItem, register_dashboard_items
+from institutions.dashboard import DashboardItem
 from institutions.forms import ActionForm
-from institutions.models import Brand, OfficeKind
+from institutions.models import Brand
 from institutions.view_helpers import commit_or_refuse
 
 blueprint = Blueprint("representations", __name__, url_prefix="/b/<slug>/representations")
@@ -190,6 +190,3 @@ def president_summary(brand: Brand) -> charter.OfficeSummary:
                  "The brand answers each representation publicly within %(num)d days.", days),
         link=url_for("representations.index", slug=brand.slug), link_label=_("Representations and answers"))
 
-
-register_dashboard_items(representation_items)
-charter.register_office_summary(OfficeKind.PRESIDENT, president_summary)

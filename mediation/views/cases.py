@@ -27,7 +27,7 @@ from mediation.case_forms import (
 from mediation.models import CLOSED_CASE_STATES, CaseDocument, CaseState, MediationCase
 from mediation.permissions import case_role
 from mediation.timeline import visible_events
-from institutions.dashboard import DashboardItem, register_dashboard_items
+from institutions.dashboard import DashboardItem
 from institutions.forms import ActionForm
 from institutions.view_helpers import commit_or_refuse
 
@@ -355,6 +355,3 @@ def brand_dashboard_items(brand) -> list[DashboardItem]:
         due = first_opened + timedelta(days=deadlines.BRAND_ANSWER_DAYS)
         label += " " + _("(the first by %(due)s)", due=due.strftime("%Y-%m-%d"))
     return [DashboardItem(count or 0, label, url_for("cases.brand_list", slug=brand.slug))]
-
-
-register_dashboard_items(brand_dashboard_items)

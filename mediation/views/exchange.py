@@ -28,7 +28,7 @@ from mediation.exchange_forms import (
     WithdrawForm,
 )
 from mediation.models import CaseDocument, CaseState, DocumentRequest, MediationCase, Proposal
-from institutions.dashboard import DashboardItem, register_dashboard_items
+from institutions.dashboard import DashboardItem
 from institutions.models import StaffRole
 from institutions.view_helpers import commit_or_refuse
 
@@ -187,7 +187,7 @@ def withdraw(brand, case_id: int):
 
 # --- the staff dashboard ---------------------------------------------------------------------------------------
 
-def _brand_to_dos(brand) -> list[DashboardItem]:
+def brand_to_dos(brand) -> list[DashboardItem]:
     """Proposals waiting for the brand's answer, and documents the mediator asked the brand for."""
     proposals = db.session.scalar(
         select(func.count(MediationCase.id)).join(Proposal, Proposal.case_id == MediationCase.id)
@@ -208,6 +208,3 @@ def _brand_to_dos(brand) -> list[DashboardItem]:
         DashboardItem(documents, ngettext("%(num)d document asked by a mediator waits to be sent",
                                           "%(num)d documents asked by a mediator wait to be sent", documents), url),
     ]
-
-
-register_dashboard_items(_brand_to_dos)

@@ -1,0 +1,21 @@
+"""The elections pillar's manifest: what it adds to the core."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from elections import cli, clock, demo, permissions, staff_dashboard
+from elections.api import blueprint as elections_api
+from elections.views import blueprint as elections_views, recall_blueprint
+from institutions.features import Feature, NotificationKindDeclaration
+
+FEATURE = Feature(
+    name="elections",
+    blueprints=(elections_views, recall_blueprint),
+    api_blueprints=(elections_api,),
+    commands=cli.COMMANDS,
+    template_permissions=permissions.TEMPLATE_PERMISSIONS,
+    dashboard_items=(staff_dashboard.election_items,),
+    notification_kinds=(NotificationKindDeclaration("elections", _l("Elections of my brands (nominations, results)")),),
+    demo_loader=demo.load_demo_elections,
+    clock=clock.advance,
+)

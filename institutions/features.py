@@ -1,0 +1,120 @@
+"""What a pillar adds to the core, declared in one place: the feature manifest and its installation.
+
+Each pillar fills one `Feature` in its `feature.py`; `create_app` installs them in a loop. The core never
+imports a pillar: it reads what the installed manifests declare (dashboard items, office summaries,
+notification kinds, export sections, erasers, role-change hooks, demo loaders, clocks).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Callable, Mapping
+
+import click
+from flask import Blueprint, Flask, current_app
+
+from extensions import csrf
+from institutions.models import Brand, OfficeKind, User
+
+# A clock advances what is due at `now` (for one brand, or every brand with None) and returns lines saying what it
+# did, e.g. ["2 elections opened"]; the `advance` command prints them.
+Clock = Callable[[datetime, "Brand | None"], list[str]]
+DemoLoader = Callable[[Any], list[tuple[str, str]]]
+EXTENSION_KEY = "tribune.features"
+
+
+@dataclass(frozen=True)
+class NotificationKindDeclaration:
+    """A kind of notice a feature sends (`mandatory` ones are always e-mailed)."""
+
+    key: str
+    label: object
+    mandatory: bool = False
+
+
+@dataclass(frozen=True)
+class Feature:
+    """One pillar's (or the core's own) contributions to the app."""
+
+    name: str
+    blueprints: tuple[Blueprint, ...] = ()
+    # JSON routes authenticate with bearer tokens only and ignore cookies, so CSRF cannot reach them.
+    api_blueprints: tuple[Blueprint, ...] = ()
+    commands: tuple[click.Command, ...] = ()
+    template_permissions: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
+    dashboard_items: tuple[Callable[[Brand], list], ...] = ()
+    office_summaries: tuple[tuple[OfficeKind, Callable[[Brand], Any]], ...] = ()
+    notification_kinds: tuple[NotificationKindDeclaration, ...] = ()
+    export_sections: Mapping[str, Callable[[User], Any]] = field(default_factory=dict)
+    erasers: tuple[Callable[[User], None], ...] = ()
+    role_change_hooks: tuple[Callable[[User, Brand], None], ...] = ()
+    demo_loader: DemoLoader | None = None
+    clock: Clock | None = None
+
+
+class FeatureConflict(RuntimeError):
+    """Two features declare the same name (a template permission, an export section, a notification kind…)."""
+
+
+def install_features(app: Flask, features: tuple[Feature, ...]) -> None:
+    """Install every feature in order: routes, commands, template permissions, then the core's registries."""
+    from institutions import charter, dashboard, notifications, privacy, role_changes
+
+    _refuse_duplicates(features)
+    app.extensions[EXTENSION_KEY] = features
+    for feature in features:
+        for blueprint in feature.blueprints:
+            app.register_blueprint(blueprint)
+        for blueprint in feature.api_blueprints:
+            csrf.exempt(blueprint)
+            app.register_blueprint(blueprint)
+        for command in feature.commands:
+            app.cli.add_command(command)
+        app.jinja_env.globals.update(feature.template_permissions)
+        # The registries are module-level because they describe code, not data: registering again (a second
+        # app in the same process) replaces an entry with itself.
+        for kind in feature.notification_kinds:
+            notifications.register_kind(kind.key, kind.label, kind.mandatory)
+        privacy.EXPORT_SECTIONS.update(feature.export_sections)
+        for eraser in feature.erasers:
+            if eraser not in privacy.ERASERS:
+                privacy.ERASERS.append(eraser)
+        for hook in feature.role_change_hooks:
+            role_changes.on_role_change(hook)
+        for provider in feature.dashboard_items:
+            dashboard.register_dashboard_items(provider)
+        for kind, provider in feature.office_summaries:
+            charter.register_office_summary(kind, provider)
+
+
+def _refuse_duplicates(features: tuple[Feature, ...]) -> None:
+    """Fail at start-up when two features export the same template name, export section or notification kind."""
+    names = [feature.name for feature in features]
+    _check("feature", [(name, name) for name in names])
+    _check("template name", [(key, f.name) for f in features for key in f.template_permissions])
+    _check("export section", [(key, f.name) for f in features for key in f.export_sections])
+    _check("notification kind", [(kind.key, f.name) for f in features for kind in f.notification_kinds])
+    _check("command", [(command.name, f.name) for f in features for command in f.commands])
+
+
+def _check(what: str, entries: list[tuple[str, str]]) -> None:
+    seen: dict[str, str] = {}
+    for key, owner in entries:
+        if key in seen:
+            raise FeatureConflict(f"{what} {key!r} is declared by both {seen[key]!r} and {owner!r}")
+        seen[key] = owner
+
+
+def installed_features() -> tuple[Feature, ...]:
+    """The features of the running app, in installation order."""
+    return current_app.extensions.get(EXTENSION_KEY, ())
+
+
+def clocks() -> list[tuple[str, Clock]]:
+    """Every installed feature's clock, by feature name, in installation order."""
+    return [(feature.name, feature.clock) for feature in installed_features() if feature.clock is not None]
+
+
+def demo_loaders() -> list[DemoLoader]:
+    """Every installed feature's demo loader, in installation order."""
+    return [feature.demo_loader for feature in installed_features() if feature.demo_loader is not None]
