@@ -21,6 +21,8 @@ from institutions.models import Brand, Membership, MembershipStatus, StaffRole, 
 from institutions.notifications import SENT_IN_MEMORY
 
 PASSWORD = "correct-horse-battery"
+# The suite's reference moment: tests move the clock relative to it.
+T0 = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
 # scrypt is slow on purpose; the factories share one hash of PASSWORD.
 _PASSWORD_HASH = generate_password_hash(PASSWORD)
 
@@ -219,3 +221,12 @@ def count_queries(app):
     with app.app_context():
         engine = db.engine
     return lambda: QueryCounter(engine)
+
+
+def bearer(user: User) -> dict:
+    """API headers with a fresh personal token of this user."""
+    from institutions import accounts
+
+    _, secret = accounts.create_api_token(user, "tests")
+    db.session.commit()
+    return {"Authorization": f"Bearer {secret}"}

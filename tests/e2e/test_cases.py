@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import struct
 import zlib
-from datetime import datetime, timezone
 
 from playwright.sync_api import Page, expect
 
@@ -20,8 +19,8 @@ from extensions import db
 from institutions import clock
 from mediation import roster
 from tests.conftest import PASSWORD
+from tests.conftest import T0
 
-T0 = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
 BRAND_NAME = "Acme Bikes"
 MEMBER_EMAIL = "carla@example.com"
 STAFF_EMAIL = "sam@example.com"

@@ -11,8 +11,8 @@ from elections.models import Candidacy, Election
 from extensions import db
 from institutions import clock
 from institutions.models import Brand, MembershipStatus, User
+from tests.conftest import T0
 
-T0 = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
 NOMINATIONS_OPEN = T0 + timedelta(hours=1)
 NOMINATIONS_CLOSE = T0 + timedelta(days=7)
 VOTING_OPEN = T0 + timedelta(days=8)

@@ -1,31 +1,25 @@
 """The elections API: create, nominate, cast (201/409/422/403), bulletin board, results, exports."""
 from datetime import timedelta
 
-from extensions import db
-from institutions import accounts
-from tests.elections.conftest import NOMINATIONS_OPEN, NOMINATIONS_CLOSE, T0, VOTING_CLOSE, VOTING_OPEN, pending_member
-
-
-def _headers(user):
-    _, secret = accounts.create_api_token(user, "tests")
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
+from tests.conftest import T0
+from tests.elections.conftest import NOMINATIONS_OPEN, NOMINATIONS_CLOSE, VOTING_CLOSE, VOTING_OPEN, pending_member
+from tests.conftest import bearer
 
 
 def test_ballots_endpoint_codes(voting_scene, make, client):
     scene = voting_scene("irv")
     url = f"/api/v1/elections/{scene.election.id}/ballots"
-    voter = _headers(scene.members[2])
+    voter = bearer(scene.members[2])
     a, b = (c.id for c in scene.candidates)
     response = client.post(url, json={"ranking": [b, a]}, headers=voter)
     assert response.status_code == 201 and len(response.get_json()["tracker"]) == 23
     assert client.post(url, json={"ranking": [a]}, headers=voter).status_code == 409
-    bad = client.post(url, json={"ranking": [a, a]}, headers=_headers(scene.members[3]))
+    bad = client.post(url, json={"ranking": [a, a]}, headers=bearer(scene.members[3]))
     assert bad.status_code == 422 and "ranking" in bad.get_json()["error"]["fields"]
-    unknown = client.post(url, json={"vote": a}, headers=_headers(scene.members[3]))
+    unknown = client.post(url, json={"vote": a}, headers=bearer(scene.members[3]))
     assert unknown.status_code == 422 and "vote" in unknown.get_json()["error"]["fields"]
-    assert client.post(url, json={"blank": True}, headers=_headers(pending_member(make, scene.brand))).status_code == 403
-    assert client.post(url, json={"blank": True}, headers=_headers(scene.staff)).status_code == 403
+    assert client.post(url, json={"blank": True}, headers=bearer(pending_member(make, scene.brand))).status_code == 403
+    assert client.post(url, json={"blank": True}, headers=bearer(scene.staff)).status_code == 403
     assert client.post(url, json={"blank": True}).status_code == 401
     assert client.get(f"/api/v1/elections/{scene.election.id}").get_json()["roll_size"] == 5
 
@@ -34,9 +28,9 @@ def test_full_election_through_the_api(app, make, client):
     from institutions import clock
 
     brand = make.brand(slug="acme")
-    staff = _headers(make.staff(brand))
+    staff = bearer(make.staff(brand))
     people = [make.member(brand, started_at=T0 - timedelta(days=30)) for _ in range(4)]
-    heads = [_headers(person) for person in people]
+    heads = [bearer(person) for person in people]
     clock.freeze(T0)
     body = {"title": "President 2027", "method": "plurality",
             "nominations_open_at": NOMINATIONS_OPEN.isoformat(), "nominations_close_at": NOMINATIONS_CLOSE.isoformat(),

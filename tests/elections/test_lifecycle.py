@@ -8,7 +8,8 @@ from elections.models import ElectionState
 from extensions import db
 from institutions import clock
 from institutions.errors import DomainError, Forbidden, ValidationFailed
-from tests.elections.conftest import NOMINATIONS_CLOSE, NOMINATIONS_OPEN, T0, VOTING_CLOSE, VOTING_OPEN, draft
+from tests.conftest import T0
+from tests.elections.conftest import NOMINATIONS_CLOSE, NOMINATIONS_OPEN, VOTING_CLOSE, VOTING_OPEN, draft
 
 
 @pytest.mark.parametrize("overrides, field", [

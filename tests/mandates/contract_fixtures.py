@@ -16,8 +16,8 @@ from institutions import clock
 from institutions.models import Brand, User
 from mandates import contracts, ending
 from mandates.models import Mandate
+from tests.conftest import T0
 
-T0 = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
 STARTS = date(2027, 3, 10)
 ENDS = date(2027, 8, 31)
 LEGAL_NAME = "Élodie Martin"

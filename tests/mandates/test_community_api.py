@@ -4,18 +4,13 @@ from __future__ import annotations
 from datetime import timedelta
 
 from extensions import db
-from institutions import accounts, clock
+from institutions import clock
 from institutions.models import MembershipStatus
 from mandates.models import MandateState
 from tests.mandates.conftest import MISSION_T0
+from tests.conftest import bearer
 
 API = "/api/v1/brands"
-
-
-def _headers(user):
-    _, secret = accounts.create_api_token(user, "tests")
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def _error(response, status: int) -> dict:
@@ -25,13 +20,13 @@ def _error(response, status: int) -> dict:
 
 def test_applications_through_the_api(app, make, client):
     brand = make.brand(slug="acme")
-    staff = _headers(make.staff(brand))
+    staff = bearer(make.staff(brand))
     alice = make.member(brand)
-    member = _headers(alice)
+    member = bearer(alice)
     body = {"motivation": "I fix bikes", "channels": "YouTube", "audience": "Cyclists"}
     url = f"{API}/acme/ambassador-applications"
     assert _error(client.post(url, json=body), 401)["code"] == "unauthenticated"
-    pending = _headers(make.member(brand, status=MembershipStatus.PENDING))
+    pending = bearer(make.member(brand, status=MembershipStatus.PENDING))
     assert _error(client.post(url, json=body, headers=pending), 403)["code"] == "forbidden"
     assert "audience" in _error(client.post(url, json={**body, "audience": ""}, headers=member), 422)["fields"]
     assert "age" in _error(client.post(url, json={**body, "age": 30}, headers=member), 422)["fields"]
@@ -48,7 +43,7 @@ def test_applications_through_the_api(app, make, client):
     assert client.get(f"{url}/mine", headers=member).get_json()["items"][0]["id"] == application_id
 
     assert _error(client.post(f"{url}/{application_id}/accept", headers=member), 403)  # a member acting as staff
-    other_staff = _headers(make.staff(make.brand(slug="other")))
+    other_staff = bearer(make.staff(make.brand(slug="other")))
     assert _error(client.post(f"{url}/{application_id}/accept", headers=other_staff), 403)
     assert _error(client.post(f"{API}/other/ambassador-applications/{application_id}/accept", headers=other_staff),
                   404)
@@ -60,8 +55,8 @@ def test_applications_through_the_api(app, make, client):
 
 def test_withdrawing_and_declining_applications(app, make, client):
     brand = make.brand(slug="acme")
-    staff = _headers(make.staff(brand))
-    member = _headers(make.member(brand))
+    staff = bearer(make.staff(brand))
+    member = bearer(make.member(brand))
     url = f"{API}/acme/ambassador-applications"
     body = {"motivation": "m", "channels": "c", "audience": "a"}
     first = client.post(url, json=body, headers=member).get_json()["id"]
@@ -74,7 +69,7 @@ def test_withdrawing_and_declining_applications(app, make, client):
 
 def test_the_mission_order_path_through_the_api(app, mission_scene, make, client):
     scene = mission_scene()
-    staff, ambassador = _headers(scene.staff), _headers(scene.ambassador)
+    staff, ambassador = bearer(scene.staff), bearer(scene.ambassador)
     orders = f"{API}/acme/mandates/{scene.mandate.id}/mission-orders"
     body = {"title": "Unboxing", "instructions": "Film it", "due_at": "2027-03-08T09:00:00Z",
             "expected_proof": "A link"}
@@ -125,19 +120,19 @@ def test_the_mission_order_path_through_the_api(app, mission_scene, make, client
 
 def test_overdue_and_refusals_on_orders_through_the_api(app, mission_scene, make, client):
     scene = mission_scene()
-    staff, ambassador = _headers(scene.staff), _headers(scene.ambassador)
+    staff, ambassador = bearer(scene.staff), bearer(scene.ambassador)
     body = {"title": "Unboxing", "instructions": "Film it", "due_at": "2027-03-02T09:00:00+00:00",
             "expected_proof": "A link", "disclosure_label": "Publicité"}
     order = client.post(f"{API}/acme/mandates/{scene.mandate.id}/mission-orders", json=body,
                         headers=staff).get_json()
     url = f"{API}/acme/mission-orders/{order['id']}"
-    stranger = _headers(make.member(scene.brand))
+    stranger = bearer(make.member(scene.brand))
     other = mission_scene(slug="other")
     assert _error(client.post(f"{url}/accept", headers=stranger), 403)
     assert _error(client.get(url, headers=stranger), 403)
     assert _error(client.get(f"{API}/acme/mandates/{scene.mandate.id}/mission-orders", headers=stranger), 403)
-    assert _error(client.post(f"{url}/accept", headers=_headers(other.staff)), 403)  # staff of another brand
-    assert _error(client.get(f"{API}/other/mission-orders/{order['id']}", headers=_headers(other.staff)), 404)
+    assert _error(client.post(f"{url}/accept", headers=bearer(other.staff)), 403)  # staff of another brand
+    assert _error(client.get(f"{API}/other/mission-orders/{order['id']}", headers=bearer(other.staff)), 404)
     client.post(f"{url}/accept", headers=ambassador)
     report = _error(client.post(f"{url}/report", json={"text": "Fait. Publicité"}, headers=stranger), 403)
     assert "not yours" in report["message"]  # a report on someone else's order
@@ -159,12 +154,12 @@ def test_overdue_and_refusals_on_orders_through_the_api(app, mission_scene, make
 
 def test_benefits_through_the_api(app, mission_scene, active_mandate, make, client):
     scene = mission_scene()
-    staff, ambassador = _headers(scene.staff), _headers(scene.ambassador)
+    staff, ambassador = bearer(scene.staff), bearer(scene.ambassador)
     url = f"{API}/acme/mandates/{scene.mandate.id}/benefits"
     body = {"kind": "money", "description": "Monthly fee", "value": "250.00", "currency": "EUR",
             "given_on": "2027-02-05"}
     assert _error(client.post(url, json=body, headers=ambassador), 403)
-    assert _error(client.post(url, json=body, headers=_headers(mission_scene(slug="other").staff)), 403)
+    assert _error(client.post(url, json=body, headers=bearer(mission_scene(slug="other").staff)), 403)
     for field, value in (("value", "0"), ("value", "-1"), ("value", "lots"), ("value", True), ("currency", "EURO"),
                          ("given_on", "2027-13-01"), ("given_on", "2099-01-01"), ("kind", "shares")):
         error = _error(client.post(url, json={**body, field: value}, headers=staff), 422)
@@ -175,7 +170,7 @@ def test_benefits_through_the_api(app, mission_scene, active_mandate, make, clie
     listed = client.get(url, headers=ambassador).get_json()
     assert [b["value_minor"] for b in listed["items"]] == [4990, 25000]  # latest first
     assert listed["yearly_totals"] == [{"year": 2027, "currency": "EUR", "total_minor": 29990}]
-    assert _error(client.get(url, headers=_headers(make.member(scene.brand))), 403)
+    assert _error(client.get(url, headers=bearer(make.member(scene.brand))), 403)
 
     # A benefit for a non-ambassador (a draft mandate) is refused with the rule in words.
     draft = active_mandate(scene.brand, make.member(scene.brand), state=MandateState.DRAFT)
@@ -185,8 +180,8 @@ def test_benefits_through_the_api(app, mission_scene, active_mandate, make, clie
 
 def test_advocates_through_the_api(app, make, client):
     brand = make.brand(slug="acme")
-    staff = _headers(make.staff(brand))
-    member = _headers(make.member(brand))
+    staff = bearer(make.staff(brand))
+    member = bearer(make.member(brand))
     url = f"{API}/acme/advocate-declarations"
     assert "defends" in _error(client.post(url, json={"defends": "me", "statement": "s"}, headers=member),
                                422)["fields"]
@@ -197,7 +192,7 @@ def test_advocates_through_the_api(app, make, client):
     assert _error(client.get(url, headers=member), 403)
     assert client.get(f"{url}?state=pending", headers=staff).get_json()["total"] == 1
     assert _error(client.post(f"{url}/{declaration_id}/recognize", headers=member), 403)  # a member acting as staff
-    other_staff = _headers(make.staff(make.brand(slug="other")))
+    other_staff = bearer(make.staff(make.brand(slug="other")))
     assert _error(client.post(f"{url}/{declaration_id}/recognize", headers=other_staff), 403)
     recognized = client.post(f"{url}/{declaration_id}/recognize", headers=staff).get_json()
     assert recognized["state"] == "recognized"

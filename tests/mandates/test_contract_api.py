@@ -3,17 +3,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from extensions import db
-from institutions import accounts, clock
+from institutions import clock
 from mandates import contract_text
-from tests.mandates.contract_fixtures import LEGAL_NAME, STARTS, T0, complete_clauses
+from tests.conftest import T0
+from tests.mandates.contract_fixtures import LEGAL_NAME, STARTS, complete_clauses
 from tests.mandates.contract_fixtures import contract_scene  # noqa: F401
-
-
-def _headers(user):
-    _, secret = accounts.create_api_token(user, "tests")
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
+from tests.conftest import bearer
 
 
 BASE = "/api/v1/brands/acme/mandates"
@@ -21,8 +16,8 @@ BASE = "/api/v1/brands/acme/mandates"
 
 def test_the_whole_contract_through_the_api(contract_scene, client, make):
     scene = contract_scene
-    clerk, signer, ambassador = _headers(scene.clerk), _headers(scene.signer), _headers(scene.ambassador)
-    member = _headers(make.member(scene.brand))
+    clerk, signer, ambassador = bearer(scene.clerk), bearer(scene.signer), bearer(scene.ambassador)
+    member = bearer(make.member(scene.brand))
     assert client.post(BASE, json={"email": scene.ambassador.email}, headers=member).status_code == 403
     created = client.post(BASE, json={"email": scene.ambassador.email}, headers=clerk)
     assert created.status_code == 201
@@ -112,8 +107,8 @@ def test_staff_of_another_brand_and_strangers_see_nothing(contract_scene, client
     scene = contract_scene
     mandate = scene.offered()
     url = f"{BASE}/{mandate.id}"
-    foreign = _headers(make.staff(make.brand(slug="other"), can_sign=True))
-    stranger = _headers(make.member(scene.brand))
+    foreign = bearer(make.staff(make.brand(slug="other"), can_sign=True))
+    stranger = bearer(make.member(scene.brand))
     for headers in (foreign, stranger):
         assert client.get(url, headers=headers).status_code == 403
         assert client.get(f"{url}/versions/1/text", headers=headers).status_code == 403
@@ -123,17 +118,17 @@ def test_staff_of_another_brand_and_strangers_see_nothing(contract_scene, client
     assert client.post(f"{url}/offer", headers=foreign).status_code == 403
     assert client.get(f"/api/v1/brands/other/mandates/{mandate.id}", headers=foreign).status_code == 404
     assert client.get(url).status_code == 401
-    assert client.get(f"{BASE}/999", headers=_headers(scene.clerk)).status_code == 404
-    assert client.get(f"{url}/versions/9", headers=_headers(scene.clerk)).status_code == 404
+    assert client.get(f"{BASE}/999", headers=bearer(scene.clerk)).status_code == 404
+    assert client.get(f"{url}/versions/9", headers=bearer(scene.clerk)).status_code == 404
 
 
 def test_an_invited_person_finds_the_contract_after_signing_up(contract_scene, client, make):
     scene = contract_scene
     created = client.post(BASE, json={"email": "guest@example.test", "public_name": "Guest Star"},
-                          headers=_headers(scene.clerk)).get_json()
+                          headers=bearer(scene.clerk)).get_json()
     assert created["ambassador"] is None and created["invited_email"] == "guest@example.test"
-    assert client.post(BASE, json={"email": "x@example.test"}, headers=_headers(scene.clerk)).status_code == 422
-    guest = _headers(make.user(email="guest@example.test"))
+    assert client.post(BASE, json={"email": "x@example.test"}, headers=bearer(scene.clerk)).status_code == 422
+    guest = bearer(make.user(email="guest@example.test"))
     assert client.get("/api/v1/me/mandates", headers=guest).get_json()["items"] == []  # still a draft
     detail = client.get(f"{BASE}/{created['id']}", headers=guest)
     assert detail.status_code == 200 and "invited_email" in detail.get_json()

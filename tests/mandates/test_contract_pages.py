@@ -13,7 +13,8 @@ from institutions.models import OutboxMessage
 from mandates import contract_text, contracts
 from mandates.models import Mandate, MandateState, Signature, VersionState
 from tests.conftest import login
-from tests.mandates.contract_fixtures import LEGAL_NAME, STARTS, T0, complete_clauses
+from tests.conftest import T0
+from tests.mandates.contract_fixtures import LEGAL_NAME, STARTS, complete_clauses
 from tests.mandates.contract_fixtures import contract_scene  # noqa: F401
 
 

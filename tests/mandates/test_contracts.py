@@ -13,7 +13,8 @@ from institutions.models import AuditEvent, Notification, OfficeHolding, OutboxM
 from mandates import clauses as schema
 from mandates import contract_text, contracts
 from mandates.models import Mandate, MandateState, SigningParty, VersionState
-from tests.mandates.contract_fixtures import ENDS, LEGAL_NAME, STARTS, T0, complete_clauses
+from tests.conftest import T0
+from tests.mandates.contract_fixtures import ENDS, LEGAL_NAME, STARTS, complete_clauses
 from tests.mandates.contract_fixtures import contract_scene  # noqa: F401
 
 MANDATORY = [clause.key for clause in schema.CLAUSES if clause.condition is None]

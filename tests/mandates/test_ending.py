@@ -12,7 +12,8 @@ from institutions.errors import DomainError, Forbidden, ValidationFailed
 from institutions.models import AuditEvent, Notification, OfficeHolding
 from mandates import contracts, ending
 from mandates.models import MandateState, MissionOrder, OrderState, VersionState
-from tests.mandates.contract_fixtures import ENDS, STARTS, T0, complete_clauses
+from tests.conftest import T0
+from tests.mandates.contract_fixtures import ENDS, STARTS, complete_clauses
 from tests.mandates.contract_fixtures import contract_scene  # noqa: F401
 
 

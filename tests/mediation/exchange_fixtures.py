@@ -7,12 +7,12 @@ The clock is frozen at T0; the case was opened OPENED_DAYS_AGO days before.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, timedelta
 
 import pytest
 
 from extensions import db
-from institutions import accounts, clock
+from institutions import clock
 from mediation.models import (
     CaseCategory,
     CaseParticipant,
@@ -22,8 +22,8 @@ from mediation.models import (
     PanelSeat,
 )
 from institutions.models import Brand, User
+from tests.conftest import T0
 
-T0 = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
 OPENED_DAYS_AGO = 10
 OPENED_AT = T0 - timedelta(days=OPENED_DAYS_AGO)
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
@@ -104,8 +104,3 @@ def case_scene(make):
     return build
 
 
-def bearer(user: User) -> dict:
-    """API headers with a fresh personal token of this user."""
-    _, secret = accounts.create_api_token(user, "tests")
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}

@@ -6,18 +6,18 @@ the roster service; `file_case(scene, member, **changes)` files a complete case 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import date
 
 import pytest
 from sqlalchemy import select
 
 from extensions import db
-from institutions import accounts, clock
+from institutions import clock
 from mediation import filing, roster
 from mediation.models import MediationCase, Mediator
 from institutions.models import Brand, Notification, User
+from tests.conftest import T0
 
-T0 = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
 PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 32
@@ -81,8 +81,3 @@ def notes_of(user: User) -> list[str]:
                               .order_by(Notification.id)).all()
 
 
-def bearer(user: User) -> dict:
-    """API headers with a fresh personal token of this user."""
-    _, secret = accounts.create_api_token(user, "tests")
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}

@@ -9,7 +9,8 @@ from institutions import clock
 from mediation import admissibility, filing
 from mediation.models import CaseState, MediationCase, Mediator
 from institutions.models import MembershipStatus
-from tests.mediation.filing_fixtures import PDF, PNG, T0, file_case, panel  # noqa: F401  (fixture)
+from tests.conftest import T0
+from tests.mediation.filing_fixtures import PDF, PNG, file_case, panel  # noqa: F401  (fixture)
 from tests.conftest import login
 
 FORM = {"facts": "The bike arrived with a broken frame.", "request": "A new frame.",

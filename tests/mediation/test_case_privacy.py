@@ -7,7 +7,8 @@ from extensions import db
 from mediation import filing
 from mediation.models import CaseDocument
 from mediation.timeline import record_event, visible_events
-from tests.mediation.filing_fixtures import PDF, PNG, bearer, file_case, panel  # noqa: F401  (fixture)
+from tests.conftest import bearer
+from tests.mediation.filing_fixtures import PDF, PNG, file_case, panel  # noqa: F401  (fixture)
 from tests.conftest import login
 
 SECRET = "The bike arrived with a broken frame."

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from extensions import db
 from mediation import admissibility, outcome
-from tests.mediation.filing_fixtures import bearer, file_case, panel  # noqa: F401  (fixture)
+from tests.conftest import bearer
+from tests.mediation.filing_fixtures import file_case, panel  # noqa: F401  (fixture)
 from tests.conftest import login
 
 

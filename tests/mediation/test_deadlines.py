@@ -11,7 +11,8 @@ from mediation import admissibility, deadlines, outcome
 from mediation.cli import cases_cli
 from mediation.models import CaseState
 from mediation.timeline import visible_events
-from tests.mediation.filing_fixtures import T0, file_case, notes_of, panel  # noqa: F401  (fixture)
+from tests.conftest import T0
+from tests.mediation.filing_fixtures import file_case, notes_of, panel  # noqa: F401  (fixture)
 
 DAY = timedelta(days=1)
 SECOND = timedelta(seconds=1)

@@ -7,7 +7,8 @@ from datetime import timedelta
 from extensions import db
 from institutions import clock
 from mediation.models import CaseState
-from tests.mediation.exchange_fixtures import PDF, PNG, T0, bearer, case_scene  # noqa: F401  (fixture)
+from tests.conftest import T0, bearer
+from tests.mediation.exchange_fixtures import PDF, PNG, case_scene  # noqa: F401  (fixture)
 
 
 def _error(response, status: int) -> dict:

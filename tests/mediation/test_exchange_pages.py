@@ -8,7 +8,8 @@ from datetime import timedelta
 from extensions import db
 from institutions import clock
 from mediation.models import CaseDocument, CaseMessage, CaseState, DocumentRequest, MessageChannel
-from tests.mediation.exchange_fixtures import PDF, PNG, T0, case_scene  # noqa: F401  (fixture)
+from tests.conftest import T0
+from tests.mediation.exchange_fixtures import PDF, PNG, case_scene  # noqa: F401  (fixture)
 from tests.conftest import login
 
 

@@ -13,7 +13,8 @@ from mediation.models import CaseState, Proposal
 from mediation.timeline import visible_events
 from institutions.errors import DomainError, Forbidden, ValidationFailed
 from institutions.models import AuditEvent, Notification
-from tests.mediation.exchange_fixtures import OPENED_AT, T0, case_scene  # noqa: F401  (fixture)
+from tests.conftest import T0
+from tests.mediation.exchange_fixtures import OPENED_AT, case_scene  # noqa: F401  (fixture)
 
 
 def _notified(user) -> list[str]:

@@ -61,7 +61,7 @@ def test_the_mediator_publishes_from_the_categories_page(app, panel, client, mak
 
 
 def test_the_api_publishes_and_refuses_with_the_field(app, panel, client):
-    from tests.mediation.filing_fixtures import bearer
+    from tests.conftest import bearer
     with app.test_request_context():
         scene = panel()
         category_id = filing.categories_for(scene.brand)[0].id

@@ -2,15 +2,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import timedelta
 
 import pytest
 
 from extensions import db
 from institutions import charter, clock
 from institutions.models import Brand, OfficeKind, User
-
-T0 = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
+from tests.conftest import T0
 
 
 @dataclass

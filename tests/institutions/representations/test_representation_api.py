@@ -3,18 +3,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from extensions import db
-from institutions import accounts, clock
+from institutions import clock
 from institutions.models import MembershipStatus
-from tests.institutions.representations.representation_fixtures import T0, scene  # noqa: F401
+from tests.conftest import T0
+from tests.institutions.representations.representation_fixtures import scene  # noqa: F401
+from tests.conftest import bearer
 
 API = "/api/v1/brands/acme"
-
-
-def _headers(user):
-    _, secret = accounts.create_api_token(user, "tests")
-    db.session.commit()
-    return {"Authorization": f"Bearer {secret}"}
 
 
 def _error(response, status: int) -> dict:
@@ -23,7 +18,7 @@ def _error(response, status: int) -> dict:
 
 
 def test_representations_through_the_api(app, make, client, scene):
-    president, staff, member = (_headers(p) for p in (scene.president, scene.staff, scene.members[0]))
+    president, staff, member = (bearer(p) for p in (scene.president, scene.staff, scene.members[0]))
     body = {"title": "Repair prices", "body": "Publish the prices of repairs."}
     url = f"{API}/representations"
     assert _error(client.post(url, json=body), 401)["code"] == "unauthenticated"
@@ -39,7 +34,7 @@ def test_representations_through_the_api(app, make, client, scene):
     one = f"{url}/{document['id']}"
 
     assert _error(client.post(f"{one}/cosignatures"), 401)
-    pending = _headers(make.member(scene.brand, status=MembershipStatus.PENDING))
+    pending = bearer(make.member(scene.brand, status=MembershipStatus.PENDING))
     assert _error(client.post(f"{one}/cosignatures", headers=pending), 403)
     signed = client.post(f"{one}/cosignatures", headers=member)
     assert signed.status_code == 201 and signed.get_json()["cosignatures"] == 1
@@ -52,7 +47,7 @@ def test_representations_through_the_api(app, make, client, scene):
     assert client.get(one, headers=staff).get_json()["cosigners"] == [scene.members[0].display_name]
 
     assert _error(client.post(f"{one}/acknowledge", headers=member), 403)
-    other_staff = _headers(make.staff(make.brand(slug="other")))
+    other_staff = bearer(make.staff(make.brand(slug="other")))
     assert _error(client.post(f"{one}/acknowledge", headers=other_staff), 403)
     assert _error(client.post(f"/api/v1/brands/other/representations/{document['id']}/acknowledge",
                               headers=other_staff), 404)
