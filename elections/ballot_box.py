@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from elections import ballots, tally
 from elections.eligibility import eligible_members_query
-from elections.lifecycle import ballot_candidacies, voting_is_open
+from elections.phases import ballot_candidacies, voting_is_open
 from elections.models import Ballot, Candidacy, Election, ElectionKind, ElectionState, RollEntry, VoteRecord
 from elections.nominations import refuse_ineligible
 from extensions import db

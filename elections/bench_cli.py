@@ -26,6 +26,7 @@ from sqlalchemy import insert
 from werkzeug.security import generate_password_hash
 
 from elections import ballot_box, lifecycle, nominations
+from elections import clock as elections_clock
 from elections.models import ElectionState, VotingMethod
 from extensions import db
 from institutions import clock
@@ -144,7 +145,7 @@ def seed_election(voters: int, method: str, candidates: int, slug: str | None = 
         for person in sorted(people, key=lambda p: p.id):
             nominations.nominate(election, person, person)
         clock.freeze(None)
-        lifecycle.advance(election)
+        elections_clock.advance_election(election, clock.utcnow())
         if election.state is not ElectionState.VOTING:
             raise click.ClickException(f"the election is {election.state.value}, not in its voting period")
         candidate_ids = ballot_box.options_of(election)

@@ -9,11 +9,10 @@ from sqlalchemy import select
 from elections.models import Election, ElectionKind, ElectionState
 from extensions import db
 from institutions import audit, charter, permissions
-from institutions.brands import staff_of
 from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden
-from institutions.models import Office, OfficeHolding, OfficeKind, User
-from institutions.notifications import notify
+from institutions.models import Brand, Office, OfficeHolding, OfficeKind, User
+from institutions.notifications import notify, notify_staff
 
 REMINDER_BEFORE_TERM_END = timedelta(days=90)
 
@@ -63,36 +62,37 @@ def certify(election: Election, actor: User, now: datetime | None = None) -> Ele
     return election
 
 
-def remind_terms_ending(now: datetime | None = None) -> int:
+def _presidencies(brand: Brand | None, *conditions):
+    """Sitting presidencies with a term end (of one brand, or all) matching the conditions."""
+    query = (select(OfficeHolding).join(Office, OfficeHolding.office_id == Office.id)
+             .where(Office.kind == OfficeKind.PRESIDENT, OfficeHolding.ended_at.is_(None),
+                    OfficeHolding.term_ends_at.is_not(None), *conditions))
+    if brand is not None:
+        query = query.where(Office.brand_id == brand.id)
+    return db.session.scalars(query).all()
+
+
+def remind_terms_ending(now: datetime | None = None, brand: Brand | None = None) -> int:
     """Tell staff, once per presidency, that its term ends within 90 days; returns how many reminders."""
     now = now or utcnow()
-    holdings = db.session.scalars(
-        select(OfficeHolding).join(Office, OfficeHolding.office_id == Office.id)
-        .where(Office.kind == OfficeKind.PRESIDENT, OfficeHolding.ended_at.is_(None),
-               OfficeHolding.term_ends_at.is_not(None), OfficeHolding.term_ends_at <= now + REMINDER_BEFORE_TERM_END,
-               OfficeHolding.reminder_sent_at.is_(None))
-    ).all()
+    holdings = _presidencies(brand, OfficeHolding.term_ends_at <= now + REMINDER_BEFORE_TERM_END,
+                             OfficeHolding.reminder_sent_at.is_(None))
     for holding in holdings:
-        brand = holding.office.brand
-        for role in staff_of(brand):
-            notify(role.user, "elections",
-                   _("The customer president's term at %(brand)s ends on %(date)s: schedule the next election.",
-                     brand=brand.name, date=holding.term_ends_at.strftime("%Y-%m-%d")),
-                   link=f"/b/{brand.slug}/elections/new", brand=brand)
+        brand_of_office = holding.office.brand
+        notify_staff(brand_of_office, "elections",
+                     _("The customer president's term at %(brand)s ends on %(date)s: schedule the next election.",
+                       brand=brand_of_office.name, date=holding.term_ends_at.strftime("%Y-%m-%d")),
+                     link=f"/b/{brand_of_office.slug}/elections/new")
         holding.reminder_sent_at = now
-        audit.record("office.term_reminder_sent", brand=brand, subject=holding)
+        audit.record("office.term_reminder_sent", brand=brand_of_office, subject=holding)
     db.session.flush()
     return len(holdings)
 
 
-def end_expired_terms(now: datetime | None = None) -> int:
-    """End presidencies whose term is over (a page view or the CLI calls this)."""
+def end_expired_terms(now: datetime | None = None, brand: Brand | None = None) -> int:
+    """End presidencies (of one brand, or all) whose term is over; the clock calls this."""
     now = now or utcnow()
-    holdings = db.session.scalars(
-        select(OfficeHolding).join(Office, OfficeHolding.office_id == Office.id)
-        .where(Office.kind == OfficeKind.PRESIDENT, OfficeHolding.ended_at.is_(None),
-               OfficeHolding.term_ends_at.is_not(None), OfficeHolding.term_ends_at <= now)
-    ).all()
+    holdings = _presidencies(brand, OfficeHolding.term_ends_at <= now)
     for holding in holdings:
         charter.end_holding(holding, "term over")
     return len(holdings)

@@ -4,9 +4,10 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
-from elections import certification, lifecycle
+from elections import clock
 from elections.bench_cli import bench_cli
 from extensions import db
+from institutions.clock import utcnow
 
 elections_cli = AppGroup("elections", help="Customer-president elections.")
 
@@ -14,11 +15,9 @@ elections_cli = AppGroup("elections", help="Customer-president elections.")
 @elections_cli.command("advance")
 def advance_command() -> None:
     """Open voting, close and count what is due; end finished terms; remind staff of terms ending."""
-    moved = lifecycle.advance_due()
-    ended = certification.end_expired_terms()
-    reminded = certification.remind_terms_ending()
+    summary = clock.advance(utcnow())
     db.session.commit()
-    click.echo(f"{len(moved)} elections moved, {ended} terms ended, {reminded} reminders sent")
+    click.echo("\n".join(summary))
 
 
 COMMANDS = (elections_cli, bench_cli)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from elections import ballot_box, lifecycle, nominations
+from elections import clock as elections_clock
 from elections.certification import certify
 from elections.models import Election
 from extensions import db
@@ -54,14 +55,14 @@ def load_demo_elections(cast: DemoCast) -> list[tuple[str, str]]:
             candidates = _stand(election, cast, cast.members[1:4],
                                 "**%s** will ask the brand to answer every complaint within a month.")
             clock.freeze(election.voting_open_at + timedelta(minutes=1))
-            lifecycle.advance(election)
+            elections_clock.advance_election(election, clock.utcnow())
             ids = [c.id for c in candidates]
             for voter in cast.members[4:44]:
                 ranking = ids[:]
                 lots.shuffle(ranking)
                 ballot_box.cast_ballot(election, voter, {"ranking": ranking[: lots.randint(1, 3)]})
             clock.freeze(election.voting_close_at + timedelta(minutes=1))
-            lifecycle.advance(election)
+            elections_clock.advance_election(election, clock.utcnow())
             certify(election, cast.staff)
         if CURRENT_TITLE not in existing:
             start = now - timedelta(days=7)
@@ -69,7 +70,7 @@ def load_demo_elections(cast: DemoCast) -> list[tuple[str, str]]:
             candidates = _stand(election, cast, cast.members[5:8],
                                 "**%s** stands for clearer prices and a real repair service.")
             clock.freeze(election.voting_open_at + timedelta(minutes=1))
-            lifecycle.advance(election)
+            elections_clock.advance_election(election, clock.utcnow())
             ids = [c.id for c in candidates]
             for voter in cast.members[10:25]:
                 ranking = ids[:]

@@ -4,7 +4,6 @@ from __future__ import annotations
 from sqlalchemy import exists, select
 
 from elections.models import Election
-from extensions import db
 from institutions import permissions
 from institutions.models import Membership, MembershipStatus, StaffRole, User
 
@@ -30,15 +29,10 @@ def eligible_members_query(election: Election):
 
 def is_eligible(user, election: Election) -> bool:
     """A verified member since before the cut-off, not staff of the brand."""
-    if not getattr(user, "is_authenticated", False) or permissions.is_brand_staff(user, election.brand):
+    if not user.is_authenticated or permissions.is_brand_staff(user, election.brand):
         return False
     membership = permissions.membership_of(user, election.brand)
     if membership is None or membership.status is not MembershipStatus.VERIFIED:
         return False
     cutoff = election.eligibility_cutoff
     return cutoff is None or membership.started_at < cutoff
-
-
-def count_eligible(election: Election) -> int:
-    """How many people are eligible right now."""
-    return db.session.scalar(select(db.func.count()).select_from(eligible_members_query(election).subquery())) or 0

@@ -4,13 +4,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from elections import cli, clock, demo, permissions, staff_dashboard
-from elections.api import blueprint as elections_api
-from elections.views import blueprint as elections_views, recall_blueprint
+from elections.api.elections import blueprint as elections_api
+from elections.views.elections import blueprint as elections_views
+from elections.views.recall import blueprint as recall_views
 from institutions.features import Feature, NotificationKindDeclaration
 
 FEATURE = Feature(
     name="elections",
-    blueprints=(elections_views, recall_blueprint),
+    blueprints=(elections_views, recall_views),
     api_blueprints=(elections_api,),
     commands=cli.COMMANDS,
     template_permissions=permissions.TEMPLATE_PERMISSIONS,

@@ -5,9 +5,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import select, update
+from sqlalchemy import select
 
-from elections.models import Candidacy, CandidacyState, Election, ElectionKind, ElectionState, VotingMethod
+from elections.models import CandidacyState, Election, ElectionKind, ElectionState, VotingMethod
 from extensions import db
 from institutions import audit, permissions
 from institutions.clock import utcnow
@@ -143,25 +143,6 @@ def cancel(election: Election, actor: User, reason: str, now: datetime | None = 
     return election
 
 
-def nominations_are_open(election: Election, now: datetime | None = None) -> bool:
-    """Inside the nominations window of a published election."""
-    now = now or utcnow()
-    return (election.state is ElectionState.NOMINATIONS
-            and election.nominations_open_at <= now < election.nominations_close_at)
-
-
-def before_voting(election: Election, now: datetime | None = None) -> bool:
-    """Candidates may still write their statement or withdraw."""
-    now = now or utcnow()
-    return election.state is ElectionState.NOMINATIONS and now < election.voting_open_at
-
-
-def voting_is_open(election: Election, now: datetime | None = None) -> bool:
-    """Inside the voting period of an election in its voting state."""
-    now = now or utcnow()
-    return election.state is ElectionState.VOTING and election.voting_open_at <= now < election.voting_close_at
-
-
 def decide_ballot(election: Election) -> None:
     """When nominations close: accepted candidates with enough endorsements are on the ballot."""
     position = 0
@@ -185,74 +166,9 @@ def decide_ballot(election: Election) -> None:
     db.session.flush()
 
 
-def _claim(election: Election, expected: ElectionState, new: ElectionState) -> bool:
-    """Move the state only if nobody else did (a concurrent page view may be advancing too)."""
-    result = db.session.execute(
-        update(Election).where(Election.id == election.id, Election.state == expected).values(state=new)
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(election)
-    return result.rowcount == 1
-
-
-def advance(election: Election, now: datetime | None = None) -> bool:
-    """Move the election to the state its calendar says (voting opens, voting closes); True if it moved."""
-    from elections import ballot_box  # the ballot box needs the lifecycle, not the other way round
-
-    now = now or utcnow()
-    moved = False
-    if election.state is ElectionState.NOMINATIONS and now >= election.nominations_close_at:
-        if any(c.on_ballot is None for c in election.candidacies):
-            decide_ballot(election)
-            moved = True
-    if election.state is ElectionState.NOMINATIONS and now >= election.voting_open_at:
-        if _claim(election, ElectionState.NOMINATIONS, ElectionState.VOTING):
-            ballot_box.freeze_roll(election, now)
-            moved = True
-    if election.state is ElectionState.VOTING and now >= election.voting_close_at:
-        if _claim(election, ElectionState.VOTING, ElectionState.CLOSED):
-            ballot_box.close_and_count(election, now)
-            moved = True
-    return moved
-
-
-def advance_due(brand: Brand | None = None, now: datetime | None = None) -> list[Election]:
-    """Advance every published election whose next date has passed (page views and the CLI call this)."""
-    now = now or utcnow()
-    query = select(Election).where(
-        ((Election.state == ElectionState.NOMINATIONS)
-         & ((Election.nominations_close_at <= now) | (Election.voting_open_at <= now)))
-        | ((Election.state == ElectionState.VOTING) & (Election.voting_close_at <= now))
-    )
-    if brand is not None:
-        query = query.where(Election.brand_id == brand.id)
-    moved = []
-    for election in db.session.scalars(query).all():
-        if advance(election, now):
-            moved.append(election)
-    return moved
-
-
 def elections_of(brand: Brand, include_drafts: bool = False) -> list[Election]:
     """The brand's elections, newest first (drafts only for staff)."""
     query = select(Election).where(Election.brand_id == brand.id).order_by(Election.voting_close_at.desc())
     if not include_drafts:
         query = query.where(Election.state != ElectionState.DRAFT)
     return db.session.scalars(query).all()
-
-
-def election_in_brand(brand: Brand, election_id: int, include_drafts: bool = False) -> Election:
-    """An election of this brand (drafts are private to staff)."""
-    from institutions.errors import NotFound
-
-    election = db.session.get(Election, election_id)
-    if election is None or election.brand_id != brand.id or (
-        election.state is ElectionState.DRAFT and not include_drafts
-    ):
-        raise NotFound(_("No such election."))
-    return election
-
-
-def ballot_candidacies(election: Election) -> list[Candidacy]:
-    """The candidates on the ballot, in ballot order."""
-    return sorted((c for c in election.candidacies if c.on_ballot), key=lambda c: c.ballot_position or 0)

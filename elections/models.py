@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -96,6 +97,24 @@ class CandidacyState(enum.Enum):
     ACCEPTED = "accepted"
     DECLINED = "declined"
     WITHDRAWN = "withdrawn"
+
+    @property
+    def label(self):
+        """The state in words, for the status badge."""
+        return CANDIDACY_STATE_LABELS[self]
+
+    @property
+    def tone(self) -> str:
+        """The badge's colour: ok, pending or off."""
+        return {"nominated": "pending", "accepted": "ok", "declined": "off", "withdrawn": "off"}[self.value]
+
+
+CANDIDACY_STATE_LABELS = {
+    CandidacyState.NOMINATED: _l("Nominated: waiting for the answer of the nominee"),
+    CandidacyState.ACCEPTED: _l("Accepted: standing"),
+    CandidacyState.DECLINED: _l("Declined"),
+    CandidacyState.WITHDRAWN: _l("Withdrawn"),
+}
 
 
 class Candidacy(db.Model):

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from elections.eligibility import is_eligible
-from elections.lifecycle import before_voting, nominations_are_open
+from elections.phases import before_voting, nominations_are_open
 from elections.models import Candidacy, CandidacyState, Election, ElectionKind, Endorsement
 from extensions import db
 from institutions import audit, permissions

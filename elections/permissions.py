@@ -1,7 +1,7 @@
 """Permission questions of elections, asked by route guards and templates alike."""
 from __future__ import annotations
 
-from elections import ballot_box, lifecycle
+from elections import ballot_box, phases
 from elections.eligibility import is_eligible
 from elections.models import Candidacy, CandidacyState, Election, ElectionKind, ElectionState
 from institutions import permissions
@@ -19,37 +19,37 @@ def can_view_election(user, election: Election) -> bool:
 
 def can_nominate(user, election: Election) -> bool:
     """An eligible member, while nominations are open."""
-    return (election.kind is ElectionKind.PRESIDENT and lifecycle.nominations_are_open(election)
+    return (election.kind is ElectionKind.PRESIDENT and phases.nominations_are_open(election)
             and is_eligible(user, election))
 
 
 def can_answer_nomination(user, candidacy: Candidacy) -> bool:
     """The nominee, while nominations are open and the nomination waits for an answer."""
-    return (getattr(user, "is_authenticated", False) and candidacy.user_id == user.id
-            and candidacy.state is CandidacyState.NOMINATED and lifecycle.nominations_are_open(candidacy.election))
+    return (user.is_authenticated and candidacy.user_id == user.id
+            and candidacy.state is CandidacyState.NOMINATED and phases.nominations_are_open(candidacy.election))
 
 
 def can_endorse(user, candidacy: Candidacy) -> bool:
     """An eligible member other than the candidate, once, while nominations are open."""
-    return (candidacy.state is CandidacyState.ACCEPTED and lifecycle.nominations_are_open(candidacy.election)
+    return (candidacy.state is CandidacyState.ACCEPTED and phases.nominations_are_open(candidacy.election)
             and is_eligible(user, candidacy.election) and candidacy.user_id != user.id
             and not any(e.user_id == user.id for e in candidacy.endorsements))
 
 
 def is_candidate(user, candidacy: Candidacy) -> bool:
     """The person standing in this candidacy."""
-    return getattr(user, "is_authenticated", False) and candidacy.user_id == user.id
+    return user.is_authenticated and candidacy.user_id == user.id
 
 
 def can_edit_statement(user, candidacy: Candidacy) -> bool:
     """The accepted candidate, until voting opens."""
     return (is_candidate(user, candidacy) and candidacy.state is CandidacyState.ACCEPTED
-            and lifecycle.before_voting(candidacy.election))
+            and phases.before_voting(candidacy.election))
 
 
 def can_withdraw(user, candidacy: Candidacy) -> bool:
     """The candidate, until voting opens."""
-    return (is_candidate(user, candidacy) and lifecycle.before_voting(candidacy.election)
+    return (is_candidate(user, candidacy) and phases.before_voting(candidacy.election)
             and candidacy.state in (CandidacyState.ACCEPTED, CandidacyState.NOMINATED))
 
 
@@ -62,13 +62,13 @@ def can_reject_statement(user, candidacy: Candidacy) -> bool:
 
 def can_vote(user, election: Election) -> bool:
     """On the frozen roll, voting open, not voted yet."""
-    return (getattr(user, "is_authenticated", False) and lifecycle.voting_is_open(election)
+    return (user.is_authenticated and phases.voting_is_open(election)
             and ballot_box.on_roll(election, user) and not ballot_box.has_voted(election, user))
 
 
 def has_voted(user, election: Election) -> bool:
     """The voter sees that they voted, never what."""
-    return getattr(user, "is_authenticated", False) and ballot_box.has_voted(election, user)
+    return user.is_authenticated and ballot_box.has_voted(election, user)
 
 
 def can_certify(user, election: Election) -> bool:

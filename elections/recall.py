@@ -18,11 +18,12 @@ from elections.models import (
 )
 from extensions import db
 from institutions import audit, charter, permissions
-from institutions.brands import staff_of
 from institutions.clock import utcnow
-from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from institutions.community import count_members
+from institutions.errors import DomainError, Forbidden, ValidationFailed
+from institutions.lookup import get_in_brand
 from institutions.models import Brand, MembershipStatus, OfficeKind, User
-from institutions.notifications import notify
+from institutions.notifications import notify_staff
 
 RECALL_VOTE_STARTS_AFTER = timedelta(days=7)
 RECALL_VOTE_LASTS = timedelta(days=7)
@@ -36,8 +37,6 @@ def _eligible_signatory(user: User, brand: Brand) -> None:
 
 
 def _verified_members(brand: Brand) -> int:
-    from institutions.community import count_members
-
     return count_members(brand, MembershipStatus.VERIFIED)
 
 
@@ -157,17 +156,13 @@ def _oblige_recall_vote(petition: RecallPetition, now: datetime) -> Election:
     petition.recall_election_id = election.id
     audit.record("recall.vote_obliged", brand=brand, subject=election, public=True,
                  payload={"petition": petition.id, "voting_open_at": voting_opens.isoformat()})
-    for role in staff_of(brand):
-        notify(role.user, "elections",
-               _("A recall petition reached its threshold: the recall vote opens on %(date)s.",
-                 date=voting_opens.strftime("%Y-%m-%d")),
-               link=f"/b/{brand.slug}/elections/{election.id}", brand=brand)
+    notify_staff(brand, "elections",
+                 _("A recall petition reached its threshold: the recall vote opens on %(date)s.",
+                   date=voting_opens.strftime("%Y-%m-%d")),
+                 link=f"/b/{brand.slug}/elections/{election.id}")
     return election
 
 
 def petition_in_brand(brand: Brand, petition_id: int) -> RecallPetition:
     """A petition of this brand, or 404."""
-    petition = db.session.get(RecallPetition, petition_id)
-    if petition is None or petition.brand_id != brand.id:
-        raise NotFound(_("No such petition."))
-    return petition
+    return get_in_brand(RecallPetition, petition_id, brand, message=_("No such petition."))

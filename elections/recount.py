@@ -147,7 +147,7 @@ def render(result, names: dict, path: str, fingerprint: str | None) -> str:
         lines += _table(["candidate", label, "share"],
                         [[name(c), f"{result.counts[c]:,}", _percent(result.counts[c], result.ballots)]
                          for c in order], "lrr")
-        if getattr(result, "overvotes", 0):
+        if result.overvotes:
             lines.append(f"  ({result.overvotes:,} ballots rank several candidates first and count for no one)")
         lines.append("")
     elif method == "instant-runoff":

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
@@ -78,6 +78,7 @@ def load_demo() -> None:
 
 
 @click.command("advance")
+@with_appcontext
 @click.option("--brand", "slug", default=None, help="Only this brand (its slug); every brand without it.")
 def advance_command(slug: str | None) -> None:
     """Advance every feature's clock: open, close, expire and remind what is due now."""

@@ -23,8 +23,8 @@ def get_in_brand(model: type[M], object_id: Any, brand: Brand, *, message: str |
     if isinstance(object_id, bool) or not isinstance(object_id, int):
         raise NotFound(message or _("Not found."))
     query = select(model).where(model.id == object_id, *where)
-    if hasattr(model, "brand_id"):
-        query = query.where(model.brand_id == brand.id)
+    if "brand_id" in model.__table__.columns:
+        query = query.where(model.__table__.columns["brand_id"] == brand.id)
     elif not where:
         raise TypeError(f"{model.__name__} has no brand_id: give the join's condition in `where`")
     found = db.session.scalar(query.options(*options))

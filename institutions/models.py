@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
+from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
 from sqlalchemy import (
     Boolean,
@@ -159,6 +160,23 @@ class MembershipStatus(enum.Enum):
     PENDING = "pending"
     VERIFIED = "verified"
     LEFT = "left"
+
+    @property
+    def label(self):
+        """The status in words, for the status badge."""
+        return MEMBERSHIP_STATUS_LABELS[self]
+
+    @property
+    def tone(self) -> str:
+        """The badge's colour: ok, pending or off."""
+        return {"pending": "pending", "verified": "ok", "left": "off"}[self.value]
+
+
+MEMBERSHIP_STATUS_LABELS = {
+    MembershipStatus.PENDING: _l("Pending verification"),
+    MembershipStatus.VERIFIED: _l("Verified member"),
+    MembershipStatus.LEFT: _l("Left the community"),
+}
 
 
 class Membership(db.Model):

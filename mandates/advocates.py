@@ -10,13 +10,13 @@ from sqlalchemy import select
 from extensions import db
 from institutions import audit, charter
 from institutions.clock import utcnow
-from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
+from institutions.errors import DomainError, Forbidden, ValidationFailed, required_text
 from institutions.models import Brand, Membership, OfficeHolding, OfficeKind, User
-from institutions.notifications import notify
+from institutions.notifications import notify, notify_staff
+from institutions.lookup import get_in_brand
 from mandates.models import AdvocacyState, AdvocateDeclaration
 from mandates.notices import ADVOCACY_KIND
 from mandates.permissions import can_declare_advocacy, can_manage_mandates
-from mandates.staff_notices import notify_staff
 
 MAX_STATEMENT = 4000
 MAX_REASON = 2000
@@ -149,7 +149,7 @@ def withdraw_recognition(declaration: AdvocateDeclaration, actor: User, reason: 
 def retract(declaration: AdvocateDeclaration, actor: User, *, now: datetime | None = None) -> AdvocateDeclaration:
     """The advocate stops: a pending declaration is dropped, a recognition ends."""
     now = now or utcnow()
-    if declaration.user_id != getattr(actor, "id", None):
+    if declaration.user_id != actor.id:
         raise Forbidden(_("Only the declarant can retract this declaration."))
     if declaration.state not in OPEN_STATES:
         raise DomainError(_("This declaration is no longer standing."))
@@ -169,10 +169,7 @@ def retract(declaration: AdvocateDeclaration, actor: User, *, now: datetime | No
 
 def declaration_in_brand(brand: Brand, declaration_id: int) -> AdvocateDeclaration:
     """A declaration made at this brand, or 404."""
-    declaration = db.session.get(AdvocateDeclaration, declaration_id)
-    if declaration is None or declaration.brand_id != brand.id:
-        raise NotFound(_("No such declaration."))
-    return declaration
+    return get_in_brand(AdvocateDeclaration, declaration_id, brand, message=_("No such declaration."))
 
 
 def declarations_query(brand: Brand, state: AdvocacyState | None = None):

@@ -9,14 +9,14 @@ from sqlalchemy import select
 from extensions import db
 from institutions import audit
 from institutions.clock import utcnow
-from institutions.errors import DomainError, Forbidden, NotFound, required_text
+from institutions.errors import DomainError, Forbidden, required_text
 from institutions.models import Brand, Membership, User
-from institutions.notifications import notify
+from institutions.notifications import notify, notify_staff
+from institutions.lookup import get_in_brand
 from mandates import contracts
 from mandates.models import AmbassadorApplication, ApplicationState, Mandate, MandateState
 from mandates.notices import ADVOCACY_KIND
 from mandates.permissions import can_apply_as_ambassador, can_manage_mandates
-from mandates.staff_notices import notify_staff
 
 MAX_TEXT = 4000
 MAX_REASON = 2000
@@ -135,7 +135,7 @@ def decline(application: AmbassadorApplication, actor: User, reason: str, *,
 def withdraw(application: AmbassadorApplication, actor: User, *, now: datetime | None = None) -> AmbassadorApplication:
     """The applicant withdraws their application while it is pending."""
     now = now or utcnow()
-    if application.user_id != getattr(actor, "id", None):
+    if application.user_id != actor.id:
         raise Forbidden(_("Only the applicant can withdraw this application."))
     _pending(application)
     application.state = ApplicationState.WITHDRAWN
@@ -155,10 +155,7 @@ def _tell_applicant(user: User, message: str, brand: Brand) -> None:
 
 def application_in_brand(brand: Brand, application_id: int) -> AmbassadorApplication:
     """An application to this brand, or 404."""
-    application = db.session.get(AmbassadorApplication, application_id)
-    if application is None or application.brand_id != brand.id:
-        raise NotFound(_("No such application."))
-    return application
+    return get_in_brand(AmbassadorApplication, application_id, brand, message=_("No such application."))
 
 
 def applications_query(brand: Brand, state: ApplicationState | None = None):

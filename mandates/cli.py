@@ -1,7 +1,12 @@
-"""`flask mandates ...`: start and end mandates on their dates, flag overdue mission orders."""
+"""`flask mandates ...`: the mandates' own commands (`flask advance` runs every pillar's clock)."""
 from __future__ import annotations
 
+import click
 from flask.cli import AppGroup
+
+from extensions import db
+from institutions.clock import utcnow
+from mandates import clock
 
 mandates_cli = AppGroup("mandates", help="Ambassador mandates.")
 
@@ -9,14 +14,10 @@ mandates_cli = AppGroup("mandates", help="Ambassador mandates.")
 @mandates_cli.command("advance")
 def advance_command() -> None:
     """Start mandates whose first day has come, complete those past their last day, apply notified endings."""
-    import click
-
-    from extensions import db
-    from mandates import ending
-
-    moved = ending.advance_due()
+    lines = clock.advance(utcnow())
     db.session.commit()
-    click.echo(f"{len(moved)} mandates moved")
+    for line in lines:
+        click.echo(line)
 
 
 COMMANDS = (mandates_cli,)

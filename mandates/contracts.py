@@ -2,7 +2,7 @@
 
 A mandate's first version is drafted, offered (its text frozen and fingerprinted), signed by the
 ambassador and countersigned by a staff member with signing rights: it is then IN_FORCE and the
-mandate SCHEDULED until its first day (mandates/ending.py activates it). An amendment is a later
+mandate SCHEDULED until its first day (the mandates clock activates it). An amendment is a later
 version copied from the one in force; once both parties sign it, it is IN_FORCE and the previous
 one SUPERSEDED. Versions IN_FORCE and SUPERSEDED are exactly those both parties signed.
 
@@ -29,10 +29,13 @@ from institutions.errors import DomainError, Forbidden, NotFound, ValidationFail
 from institutions.models import Brand, OfficeKind, StaffRole, User
 from institutions.notifications import notify, queue_email
 from mandates import clauses as schema
-from mandates import contract_text
+from mandates import contract_text, ending
 from mandates.notices import CONTRACT_KIND
 from mandates.models import (
     ENDED_STATES,
+    MAX_REASON,
+    RUNNING_STATES,
+    WAITING_STATES,
     Mandate,
     MandateState,
     MandateVersion,
@@ -45,10 +48,7 @@ from mandates.permissions import can_countersign, can_manage_mandates, is_ambass
 # A mandate that still counts: nobody gets a second one at the same brand meanwhile.
 OPEN_STATES = (MandateState.DRAFT, MandateState.OFFERED, MandateState.SIGNED, MandateState.SCHEDULED,
                MandateState.ACTIVE)
-RUNNING_STATES = (MandateState.SCHEDULED, MandateState.ACTIVE)
-WAITING_STATES = (VersionState.OFFERED, VersionState.SIGNED)
 SIGNED_BY_BOTH = (VersionState.IN_FORCE, VersionState.SUPERSEDED)
-MAX_REASON = 2000
 MAX_TYPED_NAME = 200
 
 
@@ -75,14 +75,6 @@ def _check_staff(actor: User, brand: Brand) -> None:
 
 def _link(mandate: Mandate, suffix: str = "") -> str:
     return f"/b/{mandate.brand.slug}/mandates/{mandate.id}{suffix}"
-
-
-def mandate_in_brand(brand: Brand, mandate_id: int) -> Mandate:
-    """A mandate of this brand, or NotFound."""
-    mandate = db.session.get(Mandate, mandate_id)
-    if mandate is None or mandate.brand_id != brand.id:
-        raise NotFound(_("No such mandate."))
-    return mandate
 
 
 def mandates_of_brand(brand: Brand, state: MandateState | None = None):
@@ -241,7 +233,7 @@ def _mail_invitation(mandate: Mandate, email: str) -> None:
 
 def claim_invitations(user: User, now: datetime | None = None) -> list[Mandate]:
     """Link the mandates invited at this person's confirmed address to their account."""
-    if not getattr(user, "is_authenticated", False) or not user.is_email_verified or user.deleted_at is not None:
+    if not user.is_authenticated or not user.is_email_verified or user.deleted_at is not None:
         return []
     found = db.session.scalars(select(Mandate).where(
         Mandate.ambassador_id.is_(None), Mandate.invited_email == user.email.lower(),
@@ -498,8 +490,6 @@ def countersign(mandate: Mandate, actor: User, typed_name: str | None, *, ip_add
         notify(mandate.ambassador, CONTRACT_KIND,
                _("%(brand)s countersigned your ambassador contract (version %(n)d): it is in force.",
                  brand=mandate.brand.name, n=version.number), link=_link(mandate, "/contract"), brand=mandate.brand)
-    from mandates import ending  # ending needs the contracts, not the other way round
-
     ending.advance(mandate, now, actor=actor)
     return signature
 
@@ -519,9 +509,7 @@ def _put_in_force(mandate: Mandate, version: MandateVersion, now: datetime) -> N
         mandate.state = MandateState.SCHEDULED
     if mandate.holding is not None and mandate.holding.ended_at is None:
         # An amendment may move the last day: the charter shows the new end of term.
-        from mandates.ending import term_end_moment
-
-        mandate.holding.term_ends_at = term_end_moment(mandate.ends_on)
+        mandate.holding.term_ends_at = ending.term_end_moment(mandate.ends_on)
     db.session.flush()
 
 

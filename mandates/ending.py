@@ -4,7 +4,8 @@ and ends early by the brand's revocation or the ambassador's resignation, given 
 Days are UTC calendar days. The term's last day is included: a mandate running to 31 August
 completes on 1 September at 00:00 UTC. An ending notified for a day takes effect at 00:00 UTC that
 day, and that day must respect the contract's notice (at the earliest today + notice days).
-Page views and `flask mandates advance` call `advance_due`, so nothing waits for a cron job.
+The mandates clock (mandates/clock.py) calls `advance_due`: the route guards run it before a mandate page,
+and `flask advance` / `flask mandates advance` run it from the schedule.
 """
 from __future__ import annotations
 
@@ -18,14 +19,12 @@ from institutions import audit, charter
 from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, ValidationFailed
 from institutions.models import Brand, OfficeKind, User
-from institutions.notifications import notify
+from institutions.notifications import notify, notify_staff
 from mandates import clauses as schema
 from mandates import missions
-from mandates.contracts import MAX_REASON, RUNNING_STATES, WAITING_STATES, clauses_of
-from mandates.models import Mandate, MandateState, VersionState
+from mandates.models import MAX_REASON, RUNNING_STATES, WAITING_STATES, Mandate, MandateState, VersionState
 from mandates.notices import CONTRACT_KIND
 from mandates.permissions import can_manage_mandates, is_ambassador_of
-from mandates.staff_notices import notify_staff
 
 
 def term_end_moment(last_day: date | None) -> datetime | None:
@@ -39,7 +38,7 @@ def notice_days(mandate: Mandate) -> int:
     """The notice the contract in force sets for an early ending, in days."""
     if mandate.version_in_force is None:
         return 0
-    days = schema.value(clauses_of(mandate.version_in_force), "termination", "notice_days", 0)
+    days = schema.value(schema.loads(mandate.version_in_force.clauses_json), "termination", "notice_days", 0)
     return int(days)
 
 
@@ -124,8 +123,9 @@ def advance(mandate: Mandate, now: datetime | None = None, actor: User | None = 
     return moved
 
 
-def advance_due(now: datetime | None = None, brand: Brand | None = None) -> list[Mandate]:
-    """Start, complete and end every mandate whose day has come (page views and the CLI call this)."""
+def advance_due(now: datetime | None = None, brand: Brand | None = None,
+                ambassador: User | None = None) -> list[Mandate]:
+    """Start, complete and end every mandate (of a brand, of an ambassador) whose day has come (the clock calls it)."""
     now = now or utcnow()
     today = now.date()
     query = select(Mandate).where(or_(
@@ -135,6 +135,8 @@ def advance_due(now: datetime | None = None, brand: Brand | None = None) -> list
     )).order_by(Mandate.id)
     if brand is not None:
         query = query.where(Mandate.brand_id == brand.id)
+    if ambassador is not None:
+        query = query.where(Mandate.ambassador_id == ambassador.id)
     return [mandate for mandate in db.session.scalars(query).all() if advance(mandate, now)]
 
 

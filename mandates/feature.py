@@ -5,18 +5,19 @@ from institutions.features import Feature
 from institutions.models import OfficeKind
 from mandates import (advocates, applications, benefits, cli, clock, demo, missions, notices, permissions, registry,
                       staff_dashboard)
-from mandates.community_api import blueprint as community_api
-from mandates.community_views import blueprint as ambassadors
-from mandates.contract_api import blueprint as contract_api
-from mandates.contract_views import blueprint as contracts
-from mandates.mission_views import blueprint as mission_views
-from mandates.registry_api import blueprint as registry_api
-from mandates.registry_views import blueprint as registry_views
+from mandates.api import community as community_api
+from mandates.api import contracts as contract_api
+from mandates.api import registry as registry_api
+from mandates.views import community as community_views
+from mandates.views import contracts as contract_views
+from mandates.views import missions as mission_views
+from mandates.views import registry as registry_views
 
 FEATURE = Feature(
     name="mandates",
-    blueprints=(contracts, mission_views, ambassadors, registry_views),
-    api_blueprints=(contract_api, community_api, registry_api),
+    blueprints=(contract_views.blueprint, mission_views.blueprint, community_views.blueprint,
+                registry_views.blueprint),
+    api_blueprints=(contract_api.blueprint, community_api.blueprint, registry_api.blueprint),
     commands=cli.COMMANDS,
     template_permissions=permissions.TEMPLATE_PERMISSIONS,
     dashboard_items=(staff_dashboard.mandate_items,),

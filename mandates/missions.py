@@ -15,20 +15,20 @@ from urllib.parse import unquote_plus, urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, selectinload
+from sqlalchemy.orm import contains_eager, joinedload, selectinload
 
 from extensions import db
 from institutions import audit
 from institutions.clock import utcnow
-from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
+from institutions.errors import DomainError, Forbidden, ValidationFailed, required_text
 from institutions.models import User
-from institutions.notifications import notify
+from institutions.notifications import notify, notify_staff
 from institutions.permissions import is_brand_staff
+from institutions.lookup import get_in_brand
 from mandates import clauses as clause_schema
 from mandates.models import Mandate, MandateState, MissionOrder, MissionReport, OrderState
 from mandates.notices import MISSION_KIND
 from mandates.permissions import can_manage_mandates, is_active, is_ambassador_of
-from mandates.staff_notices import notify_staff
 
 MAX_TITLE = 200
 MAX_TEXT = 10_000
@@ -117,12 +117,9 @@ def warning_to_clear(order: MissionOrder) -> bool:
 
 def order_in_brand(brand, order_id: int) -> MissionOrder:
     """A mission order of one of this brand's mandates, or 404."""
-    order = db.session.scalar(select(MissionOrder).join(Mandate).where(MissionOrder.id == order_id,
-                                                                       Mandate.brand_id == brand.id)
-                              .options(contains_eager(MissionOrder.mandate), selectinload(MissionOrder.reports)))
-    if order is None:
-        raise NotFound(_("No such mission order."))
-    return order
+    return get_in_brand(MissionOrder, order_id, brand, message=_("No such mission order."),
+                        where=(MissionOrder.mandate_id == Mandate.id, Mandate.brand_id == brand.id),
+                        options=(joinedload(MissionOrder.mandate), selectinload(MissionOrder.reports)))
 
 
 def order_for_viewer(brand, order_id: int, viewer: User) -> MissionOrder:
@@ -131,14 +128,6 @@ def order_for_viewer(brand, order_id: int, viewer: User) -> MissionOrder:
     if not (is_ambassador_of(viewer, order.mandate) or can_manage_mandates(viewer, brand)):
         raise Forbidden(_("Only the ambassador and the brand's staff can see this mission order."))
     return order
-
-
-def mandate_in_brand(brand, mandate_id: int) -> Mandate:
-    """A mandate of this brand, or 404."""
-    mandate = db.session.get(Mandate, mandate_id)
-    if mandate is None or mandate.brand_id != brand.id:
-        raise NotFound(_("No such mandate."))
-    return mandate
 
 
 def orders_query(mandate: Mandate):

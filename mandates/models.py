@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -54,8 +55,29 @@ class MandateState(enum.Enum):
     RESIGNED = "resigned"      # ended by the ambassador with notice
     DECLINED = "declined"      # the ambassador declined the first offer
 
+    @property
+    def label(self):
+        """The state in words, for the status badge."""
+        return MANDATE_STATE_BADGES[self][0]
+
+    @property
+    def tone(self) -> str:
+        """The badge's colour: ok, pending, bad or off."""
+        return MANDATE_STATE_BADGES[self][1]
+
 
 ENDED_STATES = (MandateState.COMPLETED, MandateState.REVOKED, MandateState.RESIGNED)
+MANDATE_STATE_BADGES = {
+    MandateState.DRAFT: (_l("Draft"), "pending"),
+    MandateState.OFFERED: (_l("Offered: waiting for the ambassador"), "pending"),
+    MandateState.SIGNED: (_l("Signed: waiting for the countersignature"), "pending"),
+    MandateState.SCHEDULED: (_l("Signed by both: starts on its first day"), "ok"),
+    MandateState.ACTIVE: (_l("Active"), "ok"),
+    MandateState.COMPLETED: (_l("Completed"), "off"),
+    MandateState.REVOKED: (_l("Revoked"), "bad"),
+    MandateState.RESIGNED: (_l("Ended by resignation"), "off"),
+    MandateState.DECLINED: (_l("Declined by the ambassador"), "off"),
+}
 
 
 class Mandate(db.Model):
@@ -104,6 +126,30 @@ class VersionState(enum.Enum):
     SUPERSEDED = "superseded"  # a later version replaced it
     DECLINED = "declined"      # the ambassador declined it (nothing changes)
     WITHDRAWN = "withdrawn"    # the brand withdrew the offer before signature
+
+    @property
+    def label(self):
+        """The state in words, for the status badge."""
+        return VERSION_STATE_BADGES[self][0]
+
+    @property
+    def tone(self) -> str:
+        """The badge's colour: ok, pending or off."""
+        return VERSION_STATE_BADGES[self][1]
+
+
+VERSION_STATE_BADGES = {
+    VersionState.DRAFT: (_l("Draft"), "pending"),
+    VersionState.OFFERED: (_l("Offered for signature"), "pending"),
+    VersionState.SIGNED: (_l("Signed by the ambassador"), "pending"),
+    VersionState.IN_FORCE: (_l("In force"), "ok"),
+    VersionState.SUPERSEDED: (_l("Superseded"), "off"),
+    VersionState.DECLINED: (_l("Declined"), "off"),
+    VersionState.WITHDRAWN: (_l("Withdrawn"), "off"),
+}
+RUNNING_STATES = (MandateState.SCHEDULED, MandateState.ACTIVE)  # signed and not ended
+WAITING_STATES = (VersionState.OFFERED, VersionState.SIGNED)    # offered, not yet in force
+MAX_REASON = 2000  # the longest reason for declining or ending a mandate
 
 
 class MandateVersion(db.Model):

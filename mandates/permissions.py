@@ -21,7 +21,7 @@ def can_countersign(user, brand) -> bool:
 
 def is_ambassador_of(user, mandate: Mandate) -> bool:
     """The person the mandate is for (once their account is linked)."""
-    return bool(getattr(user, "is_authenticated", False)) and mandate.ambassador_id == user.id
+    return user.is_authenticated and mandate.ambassador_id == user.id
 
 
 def can_view_mandate(user, mandate: Mandate) -> bool:

@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from extensions import db
 from institutions import audit, permissions
-from mediation import deadlines, filing, parties, roster
+from mediation import clock, deadlines, filing, parties, roster
 from mediation.models import CLOSED_CASE_STATES, CaseState, MediationCase, Objection
 from mediation.permissions import case_role, is_brand_side, is_case_mediator, is_complainant_side
 from mediation.timeline import record_event
@@ -38,7 +38,7 @@ def _require_mediator(case: MediationCase, actor: User) -> None:
 
 def _catch_up(case: MediationCase) -> None:
     """Apply what fell due before acting, so no act lands on a case its deadlines already closed."""
-    deadlines.advance_case(case)
+    clock.advance_case(case)
 
 
 def late_complaint(case: MediationCase) -> bool:

@@ -1,4 +1,4 @@
-"""Every deadline of a case, computed from its timestamps and events (never typed in), and what falls due.
+"""Every deadline of a case, computed from its timestamps and events (never typed in); clock.py moves what is due.
 
 Admissibility: 3 weeks from filing, not counting the days the case was incomplete (stopped while INCOMPLETE).
 The brand: 20 days from the opening to answer; silence counts as a refusal to take part.
@@ -14,10 +14,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from extensions import db
-from institutions import audit
-from mediation import parties
-from mediation.models import CLOSED_CASE_STATES, CaseState, MediationCase, Proposal
-from mediation.timeline import record_event
+from mediation.models import CLOSED_CASE_STATES, CaseState, MediationCase, Objection, Proposal
 from institutions.clock import utcnow
 
 ADMISSIBILITY_DAYS = 21
@@ -119,8 +116,6 @@ def objection_window(case: MediationCase, party: str, now: datetime | None = Non
     due = objection_due(case, party)
     if due is None or due <= now:
         return None
-    from mediation.models import Objection
-
     raised = db.session.scalar(select(Objection.id).where(
         Objection.case_id == case.id, Objection.party == party, Objection.mediator_id == case.mediator_id))
     return None if raised else due
@@ -175,123 +170,3 @@ def nearest(case: MediationCase, role: str | None = None) -> Deadline | None:
     """The first thing the case waits for (for queues sorted by nearest deadline)."""
     deadlines = next_deadlines(case, role, with_objections=False)
     return deadlines[0] if deadlines else None
-
-
-# --- what falls due ------------------------------------------------------------------------------------------------
-
-def _close(case: MediationCase, state: CaseState, at: datetime, kind: str, note: str) -> None:
-    case.state = state
-    case.closed_at = at
-    case.closing_note = note
-    record_event(case, kind, None, note=note, at=at)
-    audit.record(f"case.{kind}", brand=case.brand, subject=case, payload={"state": state.value})
-
-
-def close_for_brand_silence(case: MediationCase) -> None:
-    """The 20 days passed without the brand's answer: recorded as refusing to take part, the case closes so."""
-    due = brand_answer_due(case)
-    note = _("The brand did not answer within 20 days of the opening: it is recorded as refusing to take part, "
-             "and the case is closed. You remain free to take the dispute to court.")
-    _close(case, CaseState.BRAND_REFUSED, due, "brand_silent", note)
-    message = _("Case #%(id)s against %(brand)s: the brand did not answer within 20 days; it is recorded as "
-                "refusing to take part and the case is closed.", id=case.id, brand=case.brand.name)
-    parties.tell_complainants(case, message)
-    parties.tell_mediator(case, message)
-    parties.tell_brand(case, message)
-
-
-def lapse(case: MediationCase) -> None:
-    """The 90 days (with their extension) ran out without a proposal: the case lapses."""
-    due = mediation_due(case)
-    note = _("The time of the mediation ran out without a proposal: the case is closed without outcome. "
-             "You remain free to take the dispute to court.")
-    _close(case, CaseState.LAPSED, due, "lapsed", note)
-    message = _("Case #%(id)s against %(brand)s: the time of the mediation ran out without a proposal; the case is "
-                "closed.", id=case.id, brand=case.brand.name)
-    parties.tell_complainants(case, message)
-    parties.tell_mediator(case, message)
-    parties.tell_brand(case, message)
-
-
-def advance_case(case: MediationCase, now: datetime | None = None) -> str | None:
-    """Apply to one case what its deadlines say by now; returns the new state's value if it moved."""
-    now = now or utcnow()
-    if case.state is not CaseState.OPEN:
-        return None
-    due = brand_answer_due(case)
-    if case.brand_answered_at is None and due is not None and due <= now:
-        close_for_brand_silence(case)
-        return case.state.value
-    due = mediation_due(case)
-    if due is not None and due <= now:
-        lapse(case)
-        return case.state.value
-    return None
-
-
-def advance_due(now: datetime | None = None) -> list[MediationCase]:
-    """Close the cases whose deadlines passed (brand silent, mediation over) and expire unanswered proposals.
-
-    Run by `flask cases remind` and by case page views; a constant number of queries when nothing is due.
-    """
-    now = now or utcnow()
-    silent = MediationCase.brand_answered_at.is_(None) & (
-        MediationCase.opened_at <= now - timedelta(days=BRAND_ANSWER_DAYS))
-    over = MediationCase.opened_at <= now - timedelta(days=MEDIATION_DAYS)  # refined below by the extension
-    # Rows another request is already advancing are skipped (PostgreSQL), so no step is recorded twice.
-    candidates = db.session.scalars(
-        select(MediationCase).where(MediationCase.state == CaseState.OPEN, silent | over)
-        .order_by(MediationCase.id).with_for_update(skip_locked=True)).all()
-    moved = [case for case in candidates if advance_case(case, now)]
-    from mediation import outcome
-
-    # The proposal's answer deadline belongs to the outcome module; it may not exist in older trees.
-    if hasattr(outcome, "expire_due_proposals"):
-        expired = outcome.expire_due_proposals(now) or []
-        moved.extend(case for case in expired if isinstance(case, MediationCase))
-    db.session.flush()
-    return moved
-
-
-# --- reminders -----------------------------------------------------------------------------------------------------
-
-def _reminded(case: MediationCase) -> set[str]:
-    return set((case.reminders_sent or "").split())
-
-
-def send_reminders(within_days: int = 3, now: datetime | None = None) -> int:
-    """Remind whoever owes an act of each deadline due within `within_days` days (or already late), once each.
-
-    A deadline is remembered as "kind:due-date" in MediationCase.reminders_sent, so a moved deadline (the
-    admissibility clock stopped, the mediation extended) is reminded again at its new date.
-    """
-    from mediation.filing import with_deadline_data
-
-    now = now or utcnow()
-    horizon = now + timedelta(days=within_days)
-    cases = db.session.scalars(with_deadline_data(
-        select(MediationCase).where(MediationCase.state.not_in(CLOSED_CASE_STATES)))
-        .order_by(MediationCase.id)).unique().all()
-    sent = 0
-    tell = {"mediator": parties.tell_mediator, "brand": parties.tell_brand,
-            "complainant": parties.tell_complainants}
-    for case in cases:
-        done = _reminded(case)
-        for deadline in next_deadlines(case, None, now, with_objections=False):
-            if deadline.due_at is None or deadline.due_at > horizon:
-                continue
-            key = f"{deadline.kind}:{deadline.due_at.date().isoformat()}"
-            if key in done:
-                continue
-            late = deadline.due_at <= now
-            message = (_("Reminder, case #%(id)s at %(brand)s: %(what)s was due on %(due)s.", id=case.id,
-                         brand=case.brand.name, what=deadline.label, due=deadline.due_at.strftime("%Y-%m-%d %H:%M UTC"))
-                       if late else
-                       _("Reminder, case #%(id)s at %(brand)s: %(what)s is due by %(due)s.", id=case.id,
-                         brand=case.brand.name, what=deadline.label, due=deadline.due_at.strftime("%Y-%m-%d %H:%M UTC")))
-            tell[deadline.whose](case, message)
-            done.add(key)
-            sent += 1
-        case.reminders_sent = " ".join(sorted(done))
-    db.session.flush()
-    return sent

@@ -17,6 +17,7 @@ from extensions import db
 from institutions import audit, charter, clock
 from institutions.representations import service as representations
 from mediation import admissibility, deadlines, exchange, filing, outcome, roster
+from mediation import clock as mediation_clock
 from institutions.representations.models import Representation
 from mediation.models import MediationCase, MessageChannel, PanelSeat
 from institutions.demo import DemoCast
@@ -189,7 +190,7 @@ def _lapsed(cast, mediator, person, now):
                    "The handle of my casserole came loose.", "A new handle.", country="DE")
     # Nobody proposed anything in the 90 days: the deadline run closes the case.
     _at(deadlines.mediation_due(case) + timedelta(hours=1))
-    deadlines.advance_case(case)
+    mediation_clock.advance_case(case)
 
 
 # Each demo case belongs to one member, so loading the demo again finds it and never builds it twice.

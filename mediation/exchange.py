@@ -17,13 +17,13 @@ from typing import Iterable
 from flask import Response, send_file
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from extensions import db
 from institutions import audit
 from institutions.brands import staff_of
-from mediation import documents_store, filing, parties
+from mediation import documents_store, parties
 from mediation.models import (
     CaseDocument,
     CaseMessage,
@@ -141,15 +141,6 @@ def require_mediator(actor: User, case: MediationCase) -> None:
         raise Forbidden(_("Only the case's mediator can do this."))
 
 
-def case_for_viewer(brand, case_id: int, viewer: User) -> tuple[MediationCase, str]:
-    """The case and the viewer's role in it; a third party is refused (a case's content is private)."""
-    case = filing.case_in_brand(brand, case_id)
-    role = case_role(viewer, case)
-    if role is None:
-        raise Forbidden(_("A case is visible to its parties and its mediator only."))
-    return case, role
-
-
 # --- messages --------------------------------------------------------------------------------------------------
 
 def allowed_channels(case: MediationCase, role: str | None) -> tuple[MessageChannel, ...]:
@@ -210,10 +201,15 @@ def post_note(case: MediationCase, actor: User, body: str) -> CaseMessage:
     return post_message(case, actor, MessageChannel.NOTE, body)
 
 
-def messages_query(case: MediationCase, role: str, channel: MessageChannel | None = None):
-    """The messages this role may read, oldest first, optionally on one channel."""
+def messages_query(case: MediationCase, role: str, viewer: User, channel: MessageChannel | None = None):
+    """The messages this viewer may read, oldest first, optionally on one channel.
+
+    Private notes belong to their author: a mediator who takes over a case never reads the previous one's.
+    """
     readable = READABLE.get(role, ())
-    query = (select(CaseMessage).where(CaseMessage.case_id == case.id, CaseMessage.channel.in_(readable))
+    query = (select(CaseMessage).where(CaseMessage.case_id == case.id, CaseMessage.channel.in_(readable),
+                                       or_(CaseMessage.channel != MessageChannel.NOTE,
+                                           CaseMessage.author_id == viewer.id))
              .options(selectinload(CaseMessage.author)).order_by(CaseMessage.created_at, CaseMessage.id))
     if channel is not None:
         query = query.where(CaseMessage.channel == channel)
@@ -236,9 +232,9 @@ def author_roles(case: MediationCase) -> dict[int, str]:
     return roles
 
 
-def messages_for(case: MediationCase, role: str) -> list[CaseMessage]:
-    """Every message this role may read, oldest first."""
-    return db.session.scalars(messages_query(case, role)).all()
+def messages_for(case: MediationCase, role: str, viewer: User) -> list[CaseMessage]:
+    """Every message this viewer may read, oldest first (their own notes only)."""
+    return db.session.scalars(messages_query(case, role, viewer)).all()
 
 
 # --- documents -------------------------------------------------------------------------------------------------
@@ -425,29 +421,20 @@ def request_parties(case: MediationCase, role: str | None) -> list[tuple[str, st
     return [(party, str(PARTY_LABELS[party])) for party in PARTIES if case.state in request_states(party)]
 
 
-def page_context(case: MediationCase, viewer, forms: dict | None = None) -> dict:
-    """What the case page shows of the exchange to this viewer (included as templates/cases/_exchange.html).
+def page_context(case: MediationCase, viewer, forms: dict) -> dict:
+    """What the case page shows of the exchange to this viewer (included as templates/mediation/_exchange.html).
 
-    `forms` carries a refused form back onto the page with its input and errors.
+    `forms` are the exchange's forms of the page (forms.exchange_page_forms); their choices are set here.
     """
-    from mediation import exchange_forms
-
     role = case_role(viewer, case)
     if role is None:
         return {"exchange": ExchangeView(role=None)}
     channels = allowed_channels(case, role)
     requests = requests_for(case, role)
-    given = forms or {}
-    built = {
-        "message": given.get("message") or exchange_forms.MessageForm(formdata=None, prefix="message"),
-        "note": given.get("note") or exchange_forms.NoteForm(formdata=None, prefix="note"),
-        "request": given.get("request") or exchange_forms.DocumentRequestForm(formdata=None, prefix="request"),
-        "upload": given.get("upload") or exchange_forms.UploadForm(formdata=None, prefix="upload"),
-    }
-    built["upload"].request_id = getattr(built["upload"], "request_id", None)
+    built = forms
     built["message"].channel.choices = message_channels(case, role)
     built["request"].from_party.choices = request_parties(case, role)
-    readable = messages_for(case, role)
+    readable = messages_for(case, role, viewer)
     # Attachments of the filing are on the case page itself; here, what answers the mediator's requests.
     listed = {request.id for request in requests}
     by_request: dict[int, list[CaseDocument]] = {}

@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from extensions import db
 from institutions import audit, charter, permissions
-from mediation import documents_store, parties, roster
+from mediation import deadlines, documents_store, parties, roster
 from mediation.models import (
     CLOSED_CASE_STATES,
     CaseCategory,
@@ -21,11 +21,15 @@ from mediation.models import (
     CaseParticipant,
     CaseState,
     MediationCase,
+    Mediator,
 )
+from mediation.permissions import is_case_mediator, is_complainant_side
+from mediation.notices import CASE_KIND
 from mediation.timeline import record_event
 from institutions.clock import utcnow
-from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
+from institutions.errors import DomainError, Forbidden, ValidationFailed, required_text
 from institutions.models import Brand, User
+from institutions.notifications import notify
 
 # The platform's categories, created for a brand the first time its list is read; the panel adds its own.
 DEFAULT_CATEGORIES = {
@@ -196,7 +200,6 @@ def file_case(brand: Brand, actor: User, *, category_id, facts: str, request: st
 
 def add_attachments(case: MediationCase, actor: User, files) -> list[CaseDocument]:
     """The complainant side adds files to its case (PDF, PNG, JPEG, at most 5 MB each) until it closes."""
-    from mediation.permissions import is_complainant_side
 
     if not is_complainant_side(actor, case):
         raise Forbidden(_("Only the complainant side adds attachments to its case."))
@@ -217,7 +220,6 @@ def add_attachments(case: MediationCase, actor: User, files) -> list[CaseDocumen
 
 def can_join(user, case: MediationCase) -> bool:
     """A verified member who is not yet on the complainant side, while the collective case is before the proposal."""
-    from mediation.permissions import is_case_mediator, is_complainant_side
 
     return (case.collective and case.state in JOINABLE_STATES
             and permissions.is_verified_member(user, case.brand)
@@ -226,7 +228,6 @@ def can_join(user, case: MediationCase) -> bool:
 
 def join_case(case: MediationCase, actor: User) -> CaseParticipant:
     """A verified member joins a collective case: they become a co-complainant and see its content."""
-    from mediation.permissions import is_case_mediator, is_complainant_side
 
     if not case.collective:
         raise DomainError(_("Only a collective case can be joined."))
@@ -246,9 +247,6 @@ def join_case(case: MediationCase, actor: User) -> CaseParticipant:
     parties.tell_mediator(case, _("%(name)s joined the collective case #%(id)s.", name=actor.display_name,
                                   id=case.id))
     if case.complainant is not None and case.complainant.deleted_at is None:
-        from mediation.notices import CASE_KIND
-        from institutions.notifications import notify
-
         notify(case.complainant, CASE_KIND, _("%(name)s joined your collective case #%(id)s.",
                                               name=actor.display_name, id=case.id),
                link=parties.case_link(case), brand=case.brand)
@@ -288,14 +286,6 @@ def cases_of(user: User, brand: Brand | None = None) -> list[MediationCase]:
                                                                  MediationCase.id.desc())).unique().all()
 
 
-def case_in_brand(brand: Brand, case_id: int) -> MediationCase:
-    """A case of this brand (never another brand's, whatever the id says), or 404."""
-    case = db.session.get(MediationCase, case_id)
-    if case is None or case.brand_id != brand.id:
-        raise NotFound(_("No such case."))
-    return case
-
-
 def export_cases(user: User) -> list[dict]:
     """The cases this person filed or joined, with what they wrote, for their data export."""
     rows = db.session.scalars(select(MediationCase).where(MediationCase.complainant_id == user.id)
@@ -309,3 +299,30 @@ def export_cases(user: User) -> list[dict]:
                                 .order_by(CaseParticipant.id)).all()
     return filed + [{"id": p.case_id, "brand": p.case.brand.slug, "role": "co-complainant",
                      "joined_at": p.joined_at.isoformat()} for p in joined]
+
+
+# --- desks -----------------------------------------------------------------------------------------------------
+
+CLOSED_SHOWN = 50
+
+
+def sort_by_deadline(cases: list[MediationCase], role: str) -> list[MediationCase]:
+    """Cases by their nearest deadline (those with none last, oldest first)."""
+    def key(case):
+        first = deadlines.nearest(case, role)
+        due = first.due_at if first is not None and first.due_at is not None else None
+        return (due is None, due.timestamp() if due else 0, case.filed_at.timestamp(), case.id)
+
+    return sorted(cases, key=key)
+
+
+def queue_of(mediator: Mediator) -> tuple[list[MediationCase], list[MediationCase]]:
+    """The mediator's cases in progress (nearest deadline first) and the last closed, in a fixed number of queries."""
+    running = db.session.scalars(with_deadline_data(
+        select(MediationCase).where(MediationCase.mediator_id == mediator.id,
+                                    MediationCase.state.not_in(CLOSED_CASE_STATES)))).unique().all()
+    closed = db.session.scalars(with_deadline_data(
+        select(MediationCase).where(MediationCase.mediator_id == mediator.id,
+                                    MediationCase.state.in_(CLOSED_CASE_STATES)))
+        .order_by(MediationCase.closed_at.desc(), MediationCase.id.desc()).limit(CLOSED_SHOWN)).unique().all()
+    return sort_by_deadline(running, "mediator"), closed

@@ -4,6 +4,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -93,9 +94,33 @@ class CaseState(enum.Enum):
     WITHDRAWN = "withdrawn"          # the complainant withdrew
     LAPSED = "lapsed"                # the 90 days (with their one extension) ran out without outcome
 
+    @property
+    def label(self):
+        """The state in words, for the status badge."""
+        return STATE_LABELS[self]
+
+    @property
+    def tone(self) -> str:
+        """The badge's colour: pending while the case runs, ok when settled, bad when it failed, off withdrawn."""
+        if self not in CLOSED_CASE_STATES:
+            return "pending"
+        return {"settled": "ok", "withdrawn": "off"}.get(self.value, "bad")
+
 
 CLOSED_CASE_STATES = (CaseState.REFUSED, CaseState.SETTLED, CaseState.NOT_SETTLED, CaseState.BRAND_REFUSED,
                       CaseState.WITHDRAWN, CaseState.LAPSED)
+STATE_LABELS = {
+    CaseState.FILED: _l("Filed: waiting for the admissibility decision"),
+    CaseState.INCOMPLETE: _l("Incomplete: waiting for the complainant"),
+    CaseState.REFUSED: _l("Refused by the mediator"),
+    CaseState.OPEN: _l("Open: mediation in progress"),
+    CaseState.PROPOSAL: _l("Proposal: waiting for the answers"),
+    CaseState.SETTLED: _l("Settled"),
+    CaseState.NOT_SETTLED: _l("Not settled"),
+    CaseState.BRAND_REFUSED: _l("The brand did not take part"),
+    CaseState.WITHDRAWN: _l("Withdrawn"),
+    CaseState.LAPSED: _l("Lapsed: the time ran out"),
+}
 
 
 class MediationCase(db.Model):

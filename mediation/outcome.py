@@ -82,7 +82,7 @@ def proposal_expired(proposal: Proposal, now: datetime | None = None) -> bool:
 
 def _is_complainant(actor: User, case: MediationCase) -> bool:
     # The complainant who filed answers for the complainant side; members who joined are heard, not signatories.
-    return getattr(actor, "is_authenticated", False) and case.complainant_id == actor.id
+    return actor.is_authenticated and case.complainant_id == actor.id
 
 
 def answering_side(actor: User, case: MediationCase) -> str | None:
@@ -226,12 +226,15 @@ def answer_proposal(case: MediationCase, actor: User, accept: bool) -> Proposal:
     return proposal
 
 
-def expire_due_proposals(now: datetime | None = None) -> list[MediationCase]:
-    """Close as not settled every case whose proposal's answer deadline passed without both acceptances."""
+def expire_due_proposals(now: datetime | None = None, brand=None) -> list[MediationCase]:
+    """Close as not settled every case (of `brand`, if given) whose proposal's answer deadline passed without both
+    acceptances."""
     now = now or utcnow()
+    query = select(MediationCase).where(MediationCase.state == CaseState.PROPOSAL)
+    if brand is not None:
+        query = query.where(MediationCase.brand_id == brand.id)
     # Rows another request is already closing are skipped (PostgreSQL), so no expiry is recorded twice.
-    waiting = db.session.scalars(select(MediationCase).where(MediationCase.state == CaseState.PROPOSAL)
-                                 .options(selectinload(MediationCase.proposals))
+    waiting = db.session.scalars(query.options(selectinload(MediationCase.proposals))
                                  .order_by(MediationCase.id).with_for_update(skip_locked=True)).all()
     expired = []
     for case in waiting:
@@ -343,13 +346,11 @@ class OutcomeView:
     answer_labels: dict = field(default_factory=lambda: ANSWER_LABELS)
 
 
-def page_context(case: MediationCase, viewer, forms: dict | None = None) -> dict:
-    """What the case page shows of the proposal and outcome to this viewer (templates/cases/_outcome.html).
+def page_context(case: MediationCase, viewer, forms: dict) -> dict:
+    """What the case page shows of the proposal and outcome to this viewer (templates/mediation/_outcome.html).
 
-    `forms` carries a refused form back onto the page with its input and errors.
+    `forms` are the outcome's forms of the page (forms.outcome_page_forms); the favours' choices are set here.
     """
-    from mediation import exchange_forms
-
     role = case_role(viewer, case)
     if role is None:
         return {"outcome": OutcomeView(role=None)}
@@ -361,16 +362,7 @@ def page_context(case: MediationCase, viewer, forms: dict | None = None) -> dict
     side = answering_side(viewer, case)
     waiting = (case.state is CaseState.PROPOSAL and proposal is not None and answer_due is not None
                and now < answer_due)
-    given = forms or {}
-    built = {
-        "extension": given.get("extension") or exchange_forms.ExtensionForm(formdata=None, prefix="extension"),
-        "proposal": given.get("proposal") or exchange_forms.ProposalForm(formdata=None, prefix="proposal"),
-        "favours": given.get("favours") or exchange_forms.FavoursForm(formdata=None, prefix="favours"),
-        "compliance": given.get("compliance") or exchange_forms.ComplianceForm(formdata=None, prefix="compliance"),
-        "withdraw": given.get("withdraw") or exchange_forms.WithdrawForm(formdata=None, prefix="withdraw"),
-        # The accept and refuse buttons post the plain CSRF token (action_button): no prefix.
-        "answer": given.get("answer") or exchange_forms.AnswerForm(formdata=None),
-    }
+    built = forms
     # An amicable split needs a settlement: it is not offered for a case that was not settled.
     built["favours"].favours.choices = [(key, label) for key, label in FAVOURS_LABELS.items()
                                         if key != "amicable" or case.state is CaseState.SETTLED]

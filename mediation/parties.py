@@ -4,11 +4,10 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from extensions import db
-from institutions.brands import staff_of
 from mediation.models import CaseParticipant, MediationCase
 from mediation.notices import CASE_KIND
 from institutions.models import User
-from institutions.notifications import notify
+from institutions.notifications import notify, notify_staff
 
 
 def case_link(case: MediationCase) -> str:
@@ -41,10 +40,8 @@ def tell_complainants(case: MediationCase, message: str) -> None:
 
 
 def tell_brand(case: MediationCase, message: str) -> None:
-    """A mandatory notice to every staff member of the brand."""
-    for role in staff_of(case.brand):
-        if _reachable(role.user):
-            notify(role.user, CASE_KIND, message, link=case_link(case), brand=case.brand)
+    """A mandatory notice to every staff member of the brand (the core's one rule for "tell the staff")."""
+    notify_staff(case.brand, CASE_KIND, message, link=case_link(case))
 
 
 def tell_mediator(case: MediationCase, message: str) -> None:

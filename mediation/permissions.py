@@ -13,14 +13,14 @@ from mediation.models import CLOSED_CASE_STATES, CaseParticipant, MediationCase,
 
 def mediator_of(user) -> Mediator | None:
     """The roster entry of this account, if it is a mediator's."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return None
     return db.session.scalar(select(Mediator).where(Mediator.user_id == user.id, Mediator.removed_at.is_(None)))
 
 
 def is_complainant_side(user, case: MediationCase) -> bool:
     """The complainant, or a member who joined the collective case."""
-    if not getattr(user, "is_authenticated", False):
+    if not user.is_authenticated:
         return False
     if case.complainant_id == user.id:
         return True
@@ -35,7 +35,7 @@ def is_brand_side(user, case: MediationCase) -> bool:
 
 def is_case_mediator(user, case: MediationCase) -> bool:
     """The mediator assigned to the case."""
-    return (getattr(user, "is_authenticated", False) and case.mediator is not None
+    return (user.is_authenticated and case.mediator is not None
             and case.mediator.user_id == user.id)
 
 

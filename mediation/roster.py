@@ -23,10 +23,12 @@ from mediation.models import (
     Mediator,
     PanelSeat,
 )
+from mediation.notices import CASE_KIND
 from mediation.timeline import record_event
 from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
 from institutions.models import Brand, OfficeKind, StaffRole, User
+from institutions.notifications import notify
 
 MIN_TERM_YEARS = 3
 MAX_NAME = 120
@@ -172,7 +174,7 @@ def roster() -> list[Mediator]:
 
 def active_mediator_of(user: User) -> Mediator | None:
     """The roster entry linked to this account, unless removed."""
-    if user is None or getattr(user, "id", None) is None:
+    if not user.is_authenticated:
         return None
     return db.session.scalar(select(Mediator).where(Mediator.user_id == user.id, Mediator.removed_at.is_(None)))
 
@@ -404,9 +406,6 @@ def assign(case: MediationCase, actor: User | None = None, *, exclude: set[int] 
 
 
 def _tell_former(case: MediationCase, previous: Mediator) -> None:
-    from mediation.notices import CASE_KIND
-    from institutions.notifications import notify
-
     if previous.user is not None and previous.user.deleted_at is None:
         notify(previous.user, CASE_KIND, _("Case #%(id)s against %(brand)s is no longer assigned to you.",
                                            id=case.id, brand=case.brand.name), brand=case.brand)

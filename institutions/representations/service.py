@@ -66,13 +66,9 @@ def answered_late(representation: Representation) -> bool:
 
 # --- who may act ---------------------------------------------------------------------------------------------------
 
-def _signed_in(user) -> bool:
-    return bool(getattr(user, "is_authenticated", False)) and user.deleted_at is None
-
-
 def can_file_representation(user, brand: Brand) -> bool:
     """Only the sitting president speaks for the community to the brand."""
-    return _signed_in(user) and charter.is_sitting_president(user, brand)
+    return permissions.account_can_act(user) and charter.is_sitting_president(user, brand)
 
 
 def can_answer_representation(user, brand: Brand) -> bool:
@@ -82,7 +78,7 @@ def can_answer_representation(user, brand: Brand) -> bool:
 
 def has_cosigned(user, representation: Representation) -> bool:
     """This person already co-signed the representation."""
-    if not _signed_in(user):
+    if not permissions.account_can_act(user):
         return False
     return db.session.scalar(select(RepresentationCosignature.id).where(
         RepresentationCosignature.representation_id == representation.id,
@@ -91,7 +87,7 @@ def has_cosigned(user, representation: Representation) -> bool:
 
 def can_cosign_representation(user, representation: Representation) -> bool:
     """A verified member (never staff, never the author) who has not co-signed yet, before the answer."""
-    return (_signed_in(user) and not is_answered(representation) and representation.author_id != user.id
+    return (permissions.account_can_act(user) and not is_answered(representation) and representation.author_id != user.id
             and permissions.is_verified_member(user, representation.brand)
             and not permissions.is_brand_staff(user, representation.brand)
             and not has_cosigned(user, representation))
@@ -99,7 +95,7 @@ def can_cosign_representation(user, representation: Representation) -> bool:
 
 def can_see_cosigners(user, representation: Representation) -> bool:
     """The public sees how many co-signed; the names are for the author and the brand's staff it is addressed to."""
-    return _signed_in(user) and (representation.author_id == user.id
+    return permissions.account_can_act(user) and (representation.author_id == user.id
                                  or permissions.is_brand_staff(user, representation.brand))
 
 
@@ -147,7 +143,7 @@ def cosign(representation: Representation, actor: User, *, now: datetime | None 
     """A verified member adds their name to the representation, once."""
     now = now or utcnow()
     brand = representation.brand
-    if not _signed_in(actor) or permissions.is_brand_staff(actor, brand) \
+    if not permissions.account_can_act(actor) or permissions.is_brand_staff(actor, brand) \
             or not permissions.is_verified_member(actor, brand):
         raise Forbidden(_("Only verified members of the community co-sign representations."))
     if representation.author_id == actor.id:

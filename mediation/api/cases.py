@@ -6,8 +6,6 @@ roster and decides objections, but reads no case's content (only its number, bra
 """
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, jsonify, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -16,9 +14,12 @@ from sqlalchemy import exists, or_, select
 from extensions import db
 from institutions import permissions
 from institutions.access import brand_public, brand_signed_in, brand_staff, load_brand, platform_admin, signed_in
+from mediation.access import apply_clock, case_in_brand, case_party, panel_mediator
 from institutions.api_support import (
     PAGE_SCHEMA,
     PAGINATION_PARAMETERS,
+    boolean_field,
+    date_field,
     documented,
     iso,
     json_body,
@@ -184,38 +185,8 @@ def serialize_objection(objection: Objection, names: dict[int, str]) -> dict:
 
 # --- input ---------------------------------------------------------------------------------------------------------
 
-def _day(data: dict, name: str, required: bool = False) -> date | None:
-    raw = string_field(data, name, required)
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed(_("Use an ISO 8601 date, e.g. 2027-03-01."), field=name)
-
-
-def _flag(data: dict, name: str) -> bool:
-    value = data.get(name, False)
-    if not isinstance(value, bool):
-        raise ValidationFailed(_("This field must be true or false."), field=name)
-    return value
-
-
-def _viewed(brand, case_id: int) -> tuple[MediationCase, str]:
-    case = filing.case_in_brand(brand, case_id)
-    role = case_role(current_user, case)
-    if role is None:
-        raise Forbidden(_("A case is visible to its parties and its mediator only."))
-    return case, role
-
-
 def _uploaded() -> list[tuple[str, bytes]]:
     return [(storage.filename or "", storage.read()) for storage in request.files.getlist("files")]
-
-
-def _advance() -> None:
-    if deadlines.advance_due():
-        db.session.commit()
 
 
 RECOMMENDATION_SCHEMA = {"type": "object", "required": ["category_id", "year", "text"],
@@ -226,7 +197,7 @@ RECOMMENDATION_SCHEMA = {"type": "object", "required": ["category_id", "year", "
 @blueprint.post("/brands/<slug>/mediation/recommendations")
 @documented("A panel mediator publishes a recommendation on a category, shown in that year's annual report.",
             tag=TAG, request_schema=RECOMMENDATION_SCHEMA, errors=(401, 403, 404, 422))
-@brand_signed_in
+@panel_mediator
 def recommend(brand):
     """Publish a panel recommendation for the annual report."""
     data = json_body({"category_id", "year", "text"})
@@ -255,7 +226,7 @@ def category_list(brand):
 @documented("A mediator of the brand's panel adds a category.", tag=TAG,
             request_schema={"type": "object", "required": ["name"], "properties": {"name": STRING}},
             response_schema=CATEGORY_SCHEMA, status=201, errors=ERRORS)
-@brand_signed_in
+@panel_mediator
 def category_create(brand):
     """Extend the list of categories."""
     data = json_body({"name"})
@@ -278,10 +249,10 @@ def case_create(brand):
         raise ValidationFailed(_("Choose a category from the list."), field="category_id")
     case = filing.file_case(
         brand, current_user, category_id=category_id, facts=string_field(data, "facts", True),
-        request=string_field(data, "request", True), prior_complaint_on=_day(data, "prior_complaint_on", True),
+        request=string_field(data, "request", True), prior_complaint_on=date_field(data, "prior_complaint_on", True),
         prior_complaint=string_field(data, "prior_complaint", True),
         complainant_country=string_field(data, "complainant_country", True),
-        collective=_flag(data, "collective"), as_president=_flag(data, "as_president"))
+        collective=boolean_field(data, "collective"), as_president=boolean_field(data, "as_president"))
     db.session.commit()
     return jsonify(serialize_case(case, "complainant")), 201
 
@@ -290,10 +261,10 @@ def case_create(brand):
 @documented("The complainant side attaches files to its case (multipart/form-data, parts named `files`).", tag=TAG,
             request_schema=FILES_SCHEMA, request_type="multipart/form-data", response_schema=CASE_SCHEMA,
             status=201, errors=ERRORS + (413,))
-@brand_signed_in
-def attachment_create(brand, case_id: int):
+@case_party
+def attachment_create(brand, case: MediationCase):
     """Attach files."""
-    case, role = _viewed(brand, case_id)
+    role = case_role(current_user, case)
     filing.add_attachments(case, current_user, _uploaded())
     db.session.commit()
     return jsonify(serialize_case(case, role)), 201
@@ -318,8 +289,8 @@ def collective_list(brand):
             response_schema=CASE_SCHEMA, errors=ERRORS)
 @brand_signed_in
 def case_join(brand, case_id: int):
-    """Join a collective case."""
-    case = filing.case_in_brand(brand, case_id)
+    """Join a collective case (the caller is no party yet: the case is looked up, not guarded)."""
+    case = case_in_brand(brand, case_id)
     filing.join_case(case, current_user)
     db.session.commit()
     return jsonify(serialize_case(case, "complainant"))
@@ -331,7 +302,7 @@ def case_join(brand, case_id: int):
 @signed_in
 def my_cases():
     """The caller's cases."""
-    _advance()
+    apply_clock(None)  # the caller's cases span every brand
     joined = exists().where(CaseParticipant.case_id == MediationCase.id, CaseParticipant.user_id == current_user.id)
     query = filing.with_deadline_data(select(MediationCase).where(
         or_(MediationCase.complainant_id == current_user.id, joined))).order_by(
@@ -347,7 +318,7 @@ def my_cases():
 @brand_staff
 def brand_case_list(brand):
     """The brand's cases."""
-    _advance()
+    apply_clock(brand)
     query = filing.with_deadline_data(select(MediationCase).where(MediationCase.brand_id == brand.id))
     which = request.args.get("open")
     if which not in (None, "1", "0"):
@@ -363,24 +334,26 @@ def brand_case_list(brand):
 @blueprint.get(CASE)
 @documented("A case with its deadlines and timeline (its parties and mediator only; 403 for anyone else).",
             tag=TAG, response_schema=CASE_SCHEMA, errors=(401, 403, 404))
-@brand_signed_in
-def case_detail(brand, case_id: int):
+@case_party
+def case_detail(brand, case: MediationCase):
     """One case, as the caller's role may read it."""
-    _advance()
-    case, role = _viewed(brand, case_id)
-    return jsonify(serialize_case(case, role))
+    return jsonify(serialize_case(case, case_role(current_user, case)))
 
 
 # --- admissibility, the brand's answer, objections -----------------------------------------------------------------
 
 def _act_route(name: str, summary: str, act, schema: dict | None = None, status: int = 200):
-    """Declare POST /brands/<slug>/cases/<id>/<name> calling `act(case, data)` then answering the case."""
+    """Declare POST /brands/<slug>/cases/<id>/<name> calling `act(case, data)` then answering the case.
+
+    Not api_support.action_route: the answer is the case as the caller now sees it, or as they saw it before the
+    act when the act ended their role (action_route's `answer(subject)` has no view of the role before).
+    """
 
     @documented(summary, tag=TAG, request_schema=schema, response_schema=CASE_SCHEMA, status=status, errors=ERRORS)
-    @brand_signed_in
-    def route(brand, case_id: int):
+    @case_party
+    def route(brand, case: MediationCase):
         data = json_body(set((schema or {}).get("properties", {})))
-        case, role = _viewed(brand, case_id)
+        role = case_role(current_user, case)
         act(case, data)
         db.session.commit()
         return jsonify(serialize_case(case, case_role(current_user, case) or role)), status
@@ -400,7 +373,7 @@ _act_route("incomplete", "The mediator marks the case incomplete, saying what is
 _act_route("complete", "The complainant side completes the case (optionally correcting the prior complaint); the "
            "clock restarts.",
            lambda c, d: admissibility.complete(c, current_user, string_field(d, "information", True),
-                                               prior_complaint_on=_day(d, "prior_complaint_on"),
+                                               prior_complaint_on=date_field(d, "prior_complaint_on"),
                                                prior_complaint=string_field(d, "prior_complaint")),
            {"type": "object", "required": ["information"],
             "properties": {"information": STRING, "prior_complaint_on": DAY, "prior_complaint": STRING}})
@@ -432,13 +405,11 @@ _act_route("objections", "A party objects to the mediator within 7 days, with a 
 @signed_in
 def mediator_queue():
     """The mediator's queue."""
-    from mediation.views.mediators import queue_of
-
     mediator = roster.active_mediator_of(current_user)
     if mediator is None:
         raise Forbidden(_("Only a mediator of the roster has a queue of cases."))
-    _advance()
-    running, _closed = queue_of(mediator)
+    apply_clock(None)  # the queue spans every brand the mediator sits for
+    running, _closed = filing.queue_of(mediator)
     return jsonify({"items": [serialize_summary(c, "mediator") for c in running]})
 
 
@@ -447,7 +418,7 @@ def mediator_queue():
 def _mediator_fields(data: dict) -> dict:
     return {"name": string_field(data, "name", True), "qualifications": string_field(data, "qualifications", True),
             "appointing_body": string_field(data, "appointing_body", True),
-            "term_starts_on": _day(data, "term_starts_on", True), "term_ends_on": _day(data, "term_ends_on", True),
+            "term_starts_on": date_field(data, "term_starts_on", True), "term_ends_on": date_field(data, "term_ends_on", True),
             "declaration_of_interests": string_field(data, "declaration_of_interests", True),
             "email": string_field(data, "email", True)}
 

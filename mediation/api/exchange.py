@@ -11,11 +11,14 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from extensions import db
-from institutions.access import brand_signed_in
+from mediation.access import case_mediator, case_party
+from mediation.permissions import case_role
 from institutions.api_support import (
     PAGE_SCHEMA,
     PAGINATION_PARAMETERS,
+    boolean_field,
     documented,
+    integer_field,
     iso,
     json_body,
     paginated,
@@ -23,7 +26,7 @@ from institutions.api_support import (
 )
 from mediation import deadlines, exchange, outcome
 from mediation.models import CaseDocument, CaseMessage, DocumentRequest, MediationCase, MessageChannel
-from institutions.errors import Forbidden, NotFound, ValidationFailed
+from institutions.errors import NotFound, ValidationFailed
 
 blueprint = Blueprint("case_exchange_api", __name__, url_prefix="/api/v1")
 
@@ -89,10 +92,6 @@ PROPOSAL_SCHEMA = {
 }
 
 
-def _case(brand, case_id: int) -> tuple[MediationCase, str]:
-    return exchange.case_for_viewer(brand, case_id, current_user)
-
-
 # --- serializers ---------------------------------------------------------------------------------------------------
 
 def serialize_message(message: CaseMessage, roles: dict[int, str]) -> dict:
@@ -155,12 +154,12 @@ def _channel_query() -> MessageChannel | None:
             "separate hearing; the mediator reads every channel, notes included.", tag=TAG,
             response_schema=PAGE_SCHEMA, errors=(401, 403, 404, 422),
             query=PAGINATION_PARAMETERS + [{"name": "channel", "in": "query", "schema": {"enum": CHANNELS}}])
-@brand_signed_in
-def messages_list(brand, case_id: int):
+@case_party
+def messages_list(brand, case: MediationCase):
     """The exchange as the caller may read it."""
-    case, role = _case(brand, case_id)
+    role = case_role(current_user, case)
     roles = exchange.author_roles(case)
-    return jsonify(paginated(exchange.messages_query(case, role, _channel_query()),
+    return jsonify(paginated(exchange.messages_query(case, role, current_user, _channel_query()),
                              lambda message: serialize_message(message, roles)))
 
 
@@ -168,11 +167,10 @@ def messages_list(brand, case_id: int):
 @documented("Write a message: the mediator on any channel; a party on both or on its own separate hearing. The "
             "channel's readers are notified.", tag=TAG, request_schema=POST_MESSAGE_SCHEMA,
             response_schema=MESSAGE_SCHEMA, status=201, errors=ERRORS)
-@brand_signed_in
-def messages_create(brand, case_id: int):
+@case_party
+def messages_create(brand, case: MediationCase):
     """Post a message on a channel."""
     data = json_body(set(POST_MESSAGE_SCHEMA["properties"]))
-    case, _role = _case(brand, case_id)
     message = exchange.post_message(case, current_user, string_field(data, "channel", True),
                                     string_field(data, "body", True))
     db.session.commit()
@@ -182,25 +180,22 @@ def messages_create(brand, case_id: int):
 @blueprint.get(f"{CASE}/notes")
 @documented("The mediator's private notes, oldest first (the mediator only).", tag=TAG, response_schema=PAGE_SCHEMA,
             query=PAGINATION_PARAMETERS, errors=(401, 403, 404, 422))
-@brand_signed_in
-def notes_list(brand, case_id: int):
+@case_mediator
+def notes_list(brand, case: MediationCase):
     """The mediator reads their notes."""
-    case, role = _case(brand, case_id)
-    if role != "mediator":
-        raise Forbidden(_("Private notes are the mediator's alone."))
+    role = case_role(current_user, case)
     roles = exchange.author_roles(case)
-    return jsonify(paginated(exchange.messages_query(case, role, MessageChannel.NOTE),
+    return jsonify(paginated(exchange.messages_query(case, role, current_user, MessageChannel.NOTE),
                              lambda message: serialize_message(message, roles)))
 
 
 @blueprint.post(f"{CASE}/notes")
 @documented("Write a private note (the mediator only; nobody else ever reads it).", tag=TAG,
             request_schema=NOTE_SCHEMA, response_schema=MESSAGE_SCHEMA, status=201, errors=ERRORS)
-@brand_signed_in
-def notes_create(brand, case_id: int):
+@case_mediator
+def notes_create(brand, case: MediationCase):
     """The mediator writes a note."""
     data = json_body(set(NOTE_SCHEMA["properties"]))
-    case, _role = _case(brand, case_id)
     message = exchange.post_note(case, current_user, string_field(data, "body", True))
     db.session.commit()
     return jsonify(serialize_message(message, exchange.author_roles(case))), 201
@@ -213,10 +208,10 @@ def notes_create(brand, case_id: int):
             tag=TAG, errors=(401, 403, 404),
             response_schema={"type": "object", "required": ["items"],
                              "properties": {"items": {"type": "array", "items": REQUEST_SCHEMA}}})
-@brand_signed_in
-def requests_list(brand, case_id: int):
+@case_party
+def requests_list(brand, case: MediationCase):
     """The requests the caller sees."""
-    case, role = _case(brand, case_id)
+    role = case_role(current_user, case)
     return jsonify({"items": [serialize_request(r, role, case) for r in exchange.requests_for(case, role)]})
 
 
@@ -224,11 +219,11 @@ def requests_list(brand, case_id: int):
 @documented("The mediator asks the complainant (from filing on), the brand or both (once the case is open) for a "
             "document, choosing who will read it.", tag=TAG, request_schema=POST_REQUEST_SCHEMA,
             response_schema=REQUEST_SCHEMA, status=201, errors=ERRORS)
-@brand_signed_in
-def requests_create(brand, case_id: int):
+@case_party
+def requests_create(brand, case: MediationCase):
     """Ask for a document."""
     data = json_body(set(POST_REQUEST_SCHEMA["properties"]))
-    case, role = _case(brand, case_id)
+    role = case_role(current_user, case)
     document_request = exchange.request_document(
         case, current_user, from_party=string_field(data, "from_party", True),
         description=string_field(data, "description", True), share_with=string_field(data, "share_with") or "all")
@@ -241,10 +236,9 @@ def requests_create(brand, case_id: int):
             "content must match its name. Shared as the mediator chose when asking.", tag=TAG,
             request_schema=UPLOAD_SCHEMA, request_type="multipart/form-data", response_schema=DOCUMENT_SCHEMA,
             status=201, errors=(401, 403, 404, 409, 413, 422))
-@brand_signed_in
-def documents_upload(brand, case_id: int, request_id: int):
+@case_party
+def documents_upload(brand, case: MediationCase, request_id: int):
     """A party uploads a requested document."""
-    case, _role = _case(brand, case_id)
     document_request = exchange.request_in_case(case, request_id)
     upload = request.files.get("file")
     if upload is None:
@@ -258,10 +252,10 @@ def documents_upload(brand, case_id: int, request_id: int):
 @documented("The documents of the case the caller may read, oldest first.", tag=TAG, errors=(401, 403, 404),
             response_schema={"type": "object", "required": ["items"],
                              "properties": {"items": {"type": "array", "items": DOCUMENT_SCHEMA}}})
-@brand_signed_in
-def documents_list(brand, case_id: int):
+@case_party
+def documents_list(brand, case: MediationCase):
     """The readable documents."""
-    case, role = _case(brand, case_id)
+    role = case_role(current_user, case)
     return jsonify({"items": [serialize_document(d, case) for d in exchange.documents_for(case, role)]})
 
 
@@ -270,24 +264,14 @@ def documents_list(brand, case_id: int):
             tag=TAG, errors=(401, 403, 404),
             response_schema={"type": "string", "format": "binary",
                              "description": "application/pdf, image/png or image/jpeg."})
-@brand_signed_in
-def document_download(brand, case_id: int, document_id: int):
+@case_party
+def document_download(brand, case: MediationCase, document_id: int):
     """The document's bytes, as an attachment."""
-    case, _role = _case(brand, case_id)
     document, data = exchange.document_for_viewer(case, document_id, current_user)
     return exchange.download_response(document, data)
 
 
 # --- extension, proposal, answers, outcome, compliance, withdrawal ---------------------------------------------
-
-def _integer(data: dict, name: str) -> int | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValidationFailed(_("This field must be a whole number."), field=name)
-    return value
-
 
 @blueprint.post(f"{CASE}/extension")
 @documented("The mediator extends the 90 days once (1 to 90 days, 90 by default) for a complex case; both parties "
@@ -296,12 +280,12 @@ def _integer(data: dict, name: str) -> int | None:
                             "properties": {"reason": STRING, "days": {"type": "integer", "minimum": 1,
                                                                       "maximum": outcome.MAX_EXTENSION_DAYS}}},
             response_schema=CASE_STATE_SCHEMA, errors=ERRORS)
-@brand_signed_in
-def extension_create(brand, case_id: int):
+@case_party
+def extension_create(brand, case: MediationCase):
     """Extend the mediation period."""
     data = json_body({"reason", "days"})
-    case, role = _case(brand, case_id)
-    outcome.extend(case, current_user, string_field(data, "reason", True), _integer(data, "days"))
+    role = case_role(current_user, case)
+    outcome.extend(case, current_user, string_field(data, "reason", True), integer_field(data, "days"))
     db.session.commit()
     return jsonify(serialize_case_state(case, role))
 
@@ -309,10 +293,9 @@ def extension_create(brand, case_id: int):
 @blueprint.get(f"{CASE}/proposal")
 @documented("The current proposal with its three notices, its answer deadline and both answers.", tag=TAG,
             response_schema=PROPOSAL_SCHEMA, errors=(401, 403, 404))
-@brand_signed_in
-def proposal_detail(brand, case_id: int):
+@case_party
+def proposal_detail(brand, case: MediationCase):
     """The latest proposal of the case."""
-    case, _role = _case(brand, case_id)
     proposal = outcome.current_proposal(case)
     if proposal is None:
         raise NotFound(_("No proposal has been made in this case."))
@@ -327,12 +310,11 @@ def proposal_detail(brand, case_id: int):
                                            "answer_days": {"type": "integer", "minimum": outcome.MIN_ANSWER_DAYS,
                                                            "maximum": outcome.MAX_ANSWER_DAYS, "default": 14}}},
             response_schema=PROPOSAL_SCHEMA, status=201, errors=ERRORS)
-@brand_signed_in
-def proposal_create(brand, case_id: int):
+@case_party
+def proposal_create(brand, case: MediationCase):
     """Make a proposal."""
     data = json_body({"text", "answer_days"})
-    case, _role = _case(brand, case_id)
-    proposal = outcome.propose(case, current_user, string_field(data, "text", True), _integer(data, "answer_days"))
+    proposal = outcome.propose(case, current_user, string_field(data, "text", True), integer_field(data, "answer_days"))
     db.session.commit()
     return jsonify(serialize_proposal(proposal, case)), 201
 
@@ -344,14 +326,13 @@ def proposal_create(brand, case_id: int):
             request_schema={"type": "object", "required": ["answer"],
                             "properties": {"answer": {"enum": ["accept", "refuse"]}}},
             response_schema=PROPOSAL_SCHEMA, errors=ERRORS)
-@brand_signed_in
-def proposal_answer(brand, case_id: int):
+@case_party
+def proposal_answer(brand, case: MediationCase):
     """Answer the proposal."""
     data = json_body({"answer"})
     answer = string_field(data, "answer", True)
     if answer not in ("accept", "refuse"):
         raise ValidationFailed(_("Answer accept or refuse."), field="answer")
-    case, _role = _case(brand, case_id)
     proposal = outcome.answer_proposal(case, current_user, answer == "accept")
     db.session.commit()
     return jsonify(serialize_proposal(proposal, case))
@@ -363,11 +344,11 @@ def proposal_answer(brand, case_id: int):
             request_schema={"type": "object", "required": ["favours"],
                             "properties": {"favours": {"enum": list(outcome.FAVOURS)}}},
             response_schema=CASE_STATE_SCHEMA, errors=ERRORS)
-@brand_signed_in
-def outcome_record(brand, case_id: int):
+@case_party
+def outcome_record(brand, case: MediationCase):
     """Record whom the outcome favours."""
     data = json_body({"favours"})
-    case, role = _case(brand, case_id)
+    role = case_role(current_user, case)
     outcome.record_favours(case, current_user, string_field(data, "favours", True))
     db.session.commit()
     return jsonify(serialize_case_state(case, role))
@@ -378,14 +359,12 @@ def outcome_record(brand, case_id: int):
             request_schema={"type": "object", "required": ["complied"],
                             "properties": {"complied": {"type": "boolean"}}},
             response_schema=CASE_STATE_SCHEMA, errors=ERRORS)
-@brand_signed_in
-def compliance_record(brand, case_id: int):
+@case_party
+def compliance_record(brand, case: MediationCase):
     """Confirm whether the brand complied."""
     data = json_body({"complied"})
-    complied = data.get("complied")
-    if not isinstance(complied, bool):
-        raise ValidationFailed(_("Answer true or false."), field="complied")
-    case, role = _case(brand, case_id)
+    complied = boolean_field(data, "complied", default=None)  # required: no default answer
+    role = case_role(current_user, case)
     outcome.record_compliance(case, current_user, complied)
     db.session.commit()
     return jsonify(serialize_case_state(case, role))
@@ -396,11 +375,11 @@ def compliance_record(brand, case_id: int):
             "outcome.", tag=TAG,
             request_schema={"type": "object", "properties": {"reason": STRING}},
             response_schema=CASE_STATE_SCHEMA, errors=ERRORS)
-@brand_signed_in
-def withdraw(brand, case_id: int):
+@case_party
+def withdraw(brand, case: MediationCase):
     """Withdraw the case."""
     data = json_body({"reason"})
-    case, role = _case(brand, case_id)
+    role = case_role(current_user, case)
     outcome.withdraw(case, current_user, string_field(data, "reason"))
     db.session.commit()
     return jsonify(serialize_case_state(case, role))

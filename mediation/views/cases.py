@@ -13,8 +13,9 @@ from sqlalchemy import func, select
 from extensions import db
 from institutions import charter, permissions
 from institutions.access import brand_signed_in, brand_staff
+from mediation.access import apply_clock, brand_clocked, case_in_brand, case_party
 from mediation import admissibility, deadlines, exchange, filing, outcome, roster
-from mediation.case_forms import (
+from mediation.forms import (
     AttachForm,
     BrandAnswerForm,
     BrandDeclineForm,
@@ -23,6 +24,8 @@ from mediation.case_forms import (
     MissingForm,
     ObjectionForm,
     RefuseForm,
+    exchange_page_forms,
+    outcome_page_forms,
 )
 from mediation.models import CLOSED_CASE_STATES, CaseDocument, CaseState, MediationCase
 from mediation.permissions import case_role
@@ -34,18 +37,6 @@ from institutions.view_helpers import commit_or_refuse
 blueprint = Blueprint("cases", __name__, url_prefix="/b/<slug>/cases")
 CLOSED_SHOWN = 50
 
-STATE_LABELS = {
-    CaseState.FILED: _l("Filed: waiting for the admissibility decision"),
-    CaseState.INCOMPLETE: _l("Incomplete: waiting for the complainant"),
-    CaseState.REFUSED: _l("Refused by the mediator"),
-    CaseState.OPEN: _l("Open: mediation in progress"),
-    CaseState.PROPOSAL: _l("Proposal: waiting for the answers"),
-    CaseState.SETTLED: _l("Settled"),
-    CaseState.NOT_SETTLED: _l("Not settled"),
-    CaseState.BRAND_REFUSED: _l("The brand did not take part"),
-    CaseState.WITHDRAWN: _l("Withdrawn"),
-    CaseState.LAPSED: _l("Lapsed: the time ran out"),
-}
 WHOSE_LABELS = {"mediator": _l("the mediator"), "brand": _l("the brand"), "complainant": _l("the complainant")}
 EVENT_LABELS = {
     "filed": _l("Case filed"),
@@ -69,7 +60,7 @@ EVENT_LABELS = {
 
 def event_label(kind: str) -> str:
     """An event's name in the reader's language, whichever module recorded it."""
-    for labels in (EVENT_LABELS, getattr(exchange, "EVENT_LABELS", {}), getattr(outcome, "EVENT_LABELS", {})):
+    for labels in (EVENT_LABELS, exchange.EVENT_LABELS, outcome.EVENT_LABELS):
         if kind in labels:
             return str(labels[kind])
     return kind.replace("_", " ").capitalize()
@@ -78,34 +69,19 @@ def event_label(kind: str) -> str:
 def _files(field) -> list[tuple[str, bytes]]:
     """The uploaded files of a MultipleFileField, as (name, bytes); empty file inputs are ignored."""
     return [(storage.filename, storage.read()) for storage in (field.data or [])
-            if storage is not None and getattr(storage, "filename", "")]
+            if storage is not None and storage.filename]
 
 
 def _case_page(brand, case) -> str:
     return url_for("cases.case_page", slug=brand.slug, case_id=case.id)
 
 
-def _viewed_case(brand, case_id: int) -> MediationCase:
-    """The case, for its parties and its mediator only (403 for anyone else, whoever they are)."""
-    case = filing.case_in_brand(brand, case_id)
-    if case_role(current_user, case) is None:
-        abort(403)
-    return case
-
-
-def _advance() -> None:
-    """Page views apply what fell due (brand silent, mediation over, proposals unanswered)."""
-    if deadlines.advance_due():
-        db.session.commit()
-
-
 # --- my cases and filing -------------------------------------------------------------------------------------------
 
 @blueprint.get("/")
-@brand_signed_in
+@brand_clocked
 def my_cases(brand):
     """The member's cases at this brand with their next deadlines, and the collective cases they may join."""
-    _advance()
     return render_template(
         "mediation/mine.html", brand=brand, cases=filing.cases_of(current_user, brand),
         joinable=filing.joinable_cases(brand, current_user) if permissions.is_verified_member(current_user, brand)
@@ -114,7 +90,7 @@ def my_cases(brand):
 
 
 def _helpers() -> dict:
-    return {"state_labels": STATE_LABELS, "whose_labels": WHOSE_LABELS, "category_label": filing.category_label,
+    return {"whose_labels": WHOSE_LABELS, "category_label": filing.category_label,
             "next_deadlines": deadlines.next_deadlines, "event_label": event_label}
 
 
@@ -152,7 +128,7 @@ def file_case(brand):
 @brand_signed_in
 def join(brand, case_id: int):
     """A verified member joins a collective case."""
-    case = filing.case_in_brand(brand, case_id)
+    case = case_in_brand(brand, case_id)  # the member is no party yet: looked up, not guarded
     if ActionForm().validate_on_submit():
         ok, _participant = commit_or_refuse(lambda: filing.join_case(case, current_user))
         if ok:
@@ -202,30 +178,27 @@ def render_case_page(brand, case: MediationCase, *, forms: dict | None = None, e
         admissibility_due=deadlines.admissibility_due(case), mediation_due=deadlines.mediation_due(case),
         late_complaint=admissibility.late_complaint(case),
         refusal_reasons=admissibility.REFUSAL_REASONS,
-        **_helpers(), **exchange.page_context(case, current_user, exchange_forms),
-        **outcome.page_context(case, current_user, outcome_forms)), status
+        **_helpers(), **exchange.page_context(case, current_user, exchange_page_forms(exchange_forms)),
+        **outcome.page_context(case, current_user, outcome_page_forms(outcome_forms))), status
 
 
 @blueprint.get("/<int:case_id>")
-@brand_signed_in
-def case_page(brand, case_id: int):
+@case_party
+def case_page(brand, case: MediationCase):
     """A case: facts, request, prior complaint, attachments, timeline, deadlines and the acts of this viewer."""
-    _advance()
-    return render_case_page(brand, _viewed_case(brand, case_id))
+    return render_case_page(brand, case)
 
 
 @blueprint.get("/<int:case_id>/attachments/<int:document_id>")
-@brand_signed_in
-def attachment(brand, case_id: int, document_id: int):
+@case_party
+def attachment(brand, case: MediationCase, document_id: int):
     """Download a document of the case, for those allowed to read it (a third party gets 403)."""
-    case = _viewed_case(brand, case_id)
     document, data = exchange.document_for_viewer(case, document_id, current_user)
     return exchange.download_response(document, data)
 
 
-def _act(brand, case_id: int, form_class, prefix: str, act, done: str):
+def _act(brand, case: MediationCase, form_class, prefix: str, act, done: str):
     """Validate one form of the case page and run its act; a refusal shows the page again with the form."""
-    case = _viewed_case(brand, case_id)
     form = form_class(prefix=prefix) if prefix else form_class()
     if form.validate_on_submit():
         ok, _result = commit_or_refuse(lambda: act(case, form), form)
@@ -236,19 +209,19 @@ def _act(brand, case_id: int, form_class, prefix: str, act, done: str):
 
 
 @blueprint.post("/<int:case_id>/incomplete")
-@brand_signed_in
-def mark_incomplete(brand, case_id: int):
+@case_party
+def mark_incomplete(brand, case: MediationCase):
     """The mediator marks the case incomplete, saying what is missing."""
-    return _act(brand, case_id, MissingForm, "incomplete",
+    return _act(brand, case, MissingForm, "incomplete",
                 lambda case, form: admissibility.mark_incomplete(case, current_user, form.missing.data),
                 _("The case is marked incomplete; the complainant is told what is missing."))
 
 
 @blueprint.post("/<int:case_id>/complete")
-@brand_signed_in
-def complete(brand, case_id: int):
+@case_party
+def complete(brand, case: MediationCase):
     """The complainant side completes the case; the admissibility clock restarts."""
-    return _act(brand, case_id, CompleteForm, "complete",
+    return _act(brand, case, CompleteForm, "complete",
                 lambda case, form: admissibility.complete(
                     case, current_user, form.information.data, prior_complaint_on=form.prior_complaint_on.data,
                     prior_complaint=form.prior_complaint.data, attachments=_files(form.attachments)),
@@ -256,55 +229,55 @@ def complete(brand, case_id: int):
 
 
 @blueprint.post("/<int:case_id>/refuse")
-@brand_signed_in
-def refuse(brand, case_id: int):
+@case_party
+def refuse(brand, case: MediationCase):
     """The mediator refuses the case with a reason from the fixed list."""
-    return _act(brand, case_id, RefuseForm, "refuse",
+    return _act(brand, case, RefuseForm, "refuse",
                 lambda case, form: admissibility.refuse(case, current_user, form.reason.data, form.note.data),
                 _("The case is refused; the complainant is told why."))
 
 
 @blueprint.post("/<int:case_id>/open")
-@brand_signed_in
-def open_case(brand, case_id: int):
+@case_party
+def open_case(brand, case: MediationCase):
     """The mediator opens the case: both parties are told, the clocks start."""
-    return _act(brand, case_id, ActionForm, "",
+    return _act(brand, case, ActionForm, "",
                 lambda case, form: admissibility.open_case(case, current_user),
                 _("The case is open; both parties are told and the brand has 20 days to answer."))
 
 
 @blueprint.post("/<int:case_id>/attachments")
-@brand_signed_in
-def attach(brand, case_id: int):
+@case_party
+def attach(brand, case: MediationCase):
     """The complainant side adds files to its case."""
-    return _act(brand, case_id, AttachForm, "attach",
+    return _act(brand, case, AttachForm, "attach",
                 lambda case, form: filing.add_attachments(case, current_user, _files(form.attachments)),
                 _("The files are added to the case."))
 
 
 @blueprint.post("/<int:case_id>/answer")
-@brand_signed_in
-def brand_answer(brand, case_id: int):
+@case_party
+def brand_answer(brand, case: MediationCase):
     """The brand takes part in the mediation, with its answer."""
-    return _act(brand, case_id, BrandAnswerForm, "brand_answer",
+    return _act(brand, case, BrandAnswerForm, "brand_answer",
                 lambda case, form: admissibility.brand_answer(case, current_user, form.answer.data),
                 _("The brand takes part in the mediation; the complainant and the mediator are told."))
 
 
 @blueprint.post("/<int:case_id>/decline")
-@brand_signed_in
-def brand_decline(brand, case_id: int):
+@case_party
+def brand_decline(brand, case: MediationCase):
     """The brand declines to take part; the case closes."""
-    return _act(brand, case_id, BrandDeclineForm, "brand_decline",
+    return _act(brand, case, BrandDeclineForm, "brand_decline",
                 lambda case, form: admissibility.brand_decline(case, current_user, form.reason.data),
                 _("The brand declined to take part; the case is closed."))
 
 
 @blueprint.post("/<int:case_id>/objection")
-@brand_signed_in
-def object_to_mediator(brand, case_id: int):
+@case_party
+def object_to_mediator(brand, case: MediationCase):
     """A party objects to the mediator, with a reason; the platform decides."""
-    return _act(brand, case_id, ObjectionForm, "objection",
+    return _act(brand, case, ObjectionForm, "objection",
                 lambda case, form: admissibility.raise_objection(case, current_user, form.reason.data),
                 _("Your objection is sent; the platform decides whether to reassign the case."))
 
@@ -320,24 +293,14 @@ def brand_cases(brand) -> tuple[list[MediationCase], list[MediationCase]]:
         select(MediationCase).where(MediationCase.brand_id == brand.id,
                                     MediationCase.state.in_(CLOSED_CASE_STATES)))
         .order_by(MediationCase.closed_at.desc(), MediationCase.id.desc()).limit(CLOSED_SHOWN)).unique().all()
-    return sort_by_deadline(running, "brand"), closed
-
-
-def sort_by_deadline(cases: list[MediationCase], role: str) -> list[MediationCase]:
-    """Cases by their nearest deadline (those with none last, oldest first)."""
-    def key(case):
-        first = deadlines.nearest(case, role)
-        due = first.due_at if first is not None and first.due_at is not None else None
-        return (due is None, due.timestamp() if due else 0, case.filed_at.timestamp(), case.id)
-
-    return sorted(cases, key=key)
+    return filing.sort_by_deadline(running, "brand"), closed
 
 
 @blueprint.get("/brand")
 @brand_staff
 def brand_list(brand):
     """Staff: the brand's cases with the next deadline of each, the brand's own first."""
-    _advance()
+    apply_clock(brand)
     running, closed = brand_cases(brand)
     return render_template("mediation/brand_list.html", brand=brand, running=running, closed=closed, **_helpers(),
                            nearest=deadlines.nearest)

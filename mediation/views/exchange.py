@@ -13,9 +13,11 @@ from flask_login import current_user
 from sqlalchemy import exists, func, select
 
 from extensions import db
-from institutions.access import brand_signed_in
+from mediation.access import case_mediator, case_party
+from mediation.permissions import case_role
+from mediation.views.cases import render_case_page
 from mediation import exchange, outcome
-from mediation.exchange_forms import (
+from mediation.forms import (
     AnswerForm,
     ComplianceForm,
     DocumentRequestForm,
@@ -41,8 +43,6 @@ def _back(brand, case: MediationCase, anchor: str):
 
 def _render_refused(brand, case: MediationCase, key: str, form):
     """The case page again with the refused form, its input and its errors (422)."""
-    from mediation.views.cases import render_case_page
-
     if key in OUTCOME_FORMS:
         return render_case_page(brand, case, outcome_forms={key: form}, status=422)
     return render_case_page(brand, case, exchange_forms={key: form}, status=422)
@@ -51,14 +51,13 @@ def _render_refused(brand, case: MediationCase, key: str, form):
 OUTCOME_FORMS = ("extension", "proposal", "favours", "compliance", "withdraw", "answer")
 
 
-def _act(brand, case_id: int, key: str, form, act, message: str, anchor: str, prepare=None):
+def _act(brand, case: MediationCase, key: str, form, act, message: str, anchor: str, prepare=None):
     """Validate the form, run the act, then back to the case page (or the page with the form and its errors).
 
     `prepare(case, role, form)` sets choices that depend on the case and the viewer before validation.
     """
-    case, role = exchange.case_for_viewer(brand, case_id, current_user)
     if prepare is not None:
-        prepare(case, role, form)
+        prepare(case, case_role(current_user, case), form)
     if not form.validate_on_submit():
         return _render_refused(brand, case, key, form)
     ok, _result = commit_or_refuse(lambda: act(case, form), form)
@@ -79,35 +78,35 @@ def _set_parties(case, role, form) -> None:
 
 
 @blueprint.post("/<int:case_id>/messages")
-@brand_signed_in
-def message(brand, case_id: int):
+@case_party
+def message(brand, case: MediationCase):
     """A message on a channel the author may write on."""
-    return _act(brand, case_id, "message", MessageForm(prefix="message"),
+    return _act(brand, case, "message", MessageForm(prefix="message"),
                 lambda c, f: exchange.post_message(c, current_user, f.channel.data, f.body.data),
                 _("Your message is sent."), "exchange", prepare=_set_channels)
 
 
 @blueprint.post("/<int:case_id>/notes")
-@brand_signed_in
-def note(brand, case_id: int):
+@case_mediator
+def note(brand, case: MediationCase):
     """The mediator's private note."""
-    return _act(brand, case_id, "note", NoteForm(prefix="note"),
+    return _act(brand, case, "note", NoteForm(prefix="note"),
                 lambda c, f: exchange.post_note(c, current_user, f.body.data), _("Your note is kept."), "notes")
 
 
 @blueprint.post("/<int:case_id>/document-requests")
-@brand_signed_in
-def document_request(brand, case_id: int):
+@case_party
+def document_request(brand, case: MediationCase):
     """The mediator asks a party for a document."""
-    return _act(brand, case_id, "request", DocumentRequestForm(prefix="request"),
+    return _act(brand, case, "request", DocumentRequestForm(prefix="request"),
                 lambda c, f: exchange.request_document(c, current_user, from_party=f.from_party.data,
                                                        description=f.description.data, share_with=f.share_with.data),
                 _("The document is asked for; the party is told."), "documents", prepare=_set_parties)
 
 
 @blueprint.post("/<int:case_id>/document-requests/<int:request_id>/upload")
-@brand_signed_in
-def upload(brand, case_id: int, request_id: int):
+@case_party
+def upload(brand, case: MediationCase, request_id: int):
     """A party sends the document asked for."""
 
     def send(case, form):
@@ -117,70 +116,70 @@ def upload(brand, case_id: int, request_id: int):
 
     form = UploadForm(prefix="upload")
     form.request_id = request_id  # the page shows the errors under this request's form
-    return _act(brand, case_id, "upload", form, send, _("Your document is sent."), "documents")
+    return _act(brand, case, "upload", form, send, _("Your document is sent."), "documents")
 
 
 # --- the outcome -----------------------------------------------------------------------------------------------
 
 @blueprint.post("/<int:case_id>/extension")
-@brand_signed_in
-def extension(brand, case_id: int):
+@case_party
+def extension(brand, case: MediationCase):
     """The mediator extends the mediation period, once."""
-    return _act(brand, case_id, "extension", ExtensionForm(prefix="extension"),
+    return _act(brand, case, "extension", ExtensionForm(prefix="extension"),
                 lambda c, f: outcome.extend(c, current_user, f.reason.data, f.days.data),
                 _("The mediation period is extended; both parties are told why."), "outcome")
 
 
 @blueprint.post("/<int:case_id>/proposal")
-@brand_signed_in
-def proposal(brand, case_id: int):
+@case_party
+def proposal(brand, case: MediationCase):
     """The mediator sends a proposal to both parties."""
-    return _act(brand, case_id, "proposal", ProposalForm(prefix="proposal"),
+    return _act(brand, case, "proposal", ProposalForm(prefix="proposal"),
                 lambda c, f: outcome.propose(c, current_user, f.text.data, f.answer_days.data),
                 _("The proposal is sent to both parties with its notices and deadline."), "outcome")
 
 
 @blueprint.post("/<int:case_id>/proposal/accept")
-@brand_signed_in
-def accept(brand, case_id: int):
+@case_party
+def accept(brand, case: MediationCase):
     """A party accepts the proposal."""
-    return _act(brand, case_id, "answer", AnswerForm(),
+    return _act(brand, case, "answer", AnswerForm(),
                 lambda c, f: outcome.answer_proposal(c, current_user, True), _("You accepted the proposal."),
                 "outcome")
 
 
 @blueprint.post("/<int:case_id>/proposal/refuse")
-@brand_signed_in
-def refuse(brand, case_id: int):
+@case_party
+def refuse(brand, case: MediationCase):
     """A party refuses the proposal."""
-    return _act(brand, case_id, "answer", AnswerForm(),
+    return _act(brand, case, "answer", AnswerForm(),
                 lambda c, f: outcome.answer_proposal(c, current_user, False), _("You refused the proposal."),
                 "outcome")
 
 
 @blueprint.post("/<int:case_id>/outcome")
-@brand_signed_in
-def favours(brand, case_id: int):
+@case_party
+def favours(brand, case: MediationCase):
     """The mediator records whom the outcome favours."""
-    return _act(brand, case_id, "favours", FavoursForm(prefix="favours"),
+    return _act(brand, case, "favours", FavoursForm(prefix="favours"),
                 lambda c, f: outcome.record_favours(c, current_user, f.favours.data), _("The outcome is recorded."),
                 "outcome")
 
 
 @blueprint.post("/<int:case_id>/compliance")
-@brand_signed_in
-def compliance(brand, case_id: int):
+@case_party
+def compliance(brand, case: MediationCase):
     """The complainant says whether the brand complied with the settlement."""
-    return _act(brand, case_id, "compliance", ComplianceForm(prefix="compliance"),
+    return _act(brand, case, "compliance", ComplianceForm(prefix="compliance"),
                 lambda c, f: outcome.record_compliance(c, current_user, f.complied.data == "yes"),
                 _("Thank you: your answer is recorded."), "outcome")
 
 
 @blueprint.post("/<int:case_id>/withdraw")
-@brand_signed_in
-def withdraw(brand, case_id: int):
+@case_party
+def withdraw(brand, case: MediationCase):
     """The complainant withdraws the case."""
-    return _act(brand, case_id, "withdraw", WithdrawForm(prefix="withdraw"),
+    return _act(brand, case, "withdraw", WithdrawForm(prefix="withdraw"),
                 lambda c, f: outcome.withdraw(c, current_user, f.reason.data), _("Your case is withdrawn."),
                 "outcome")
 

@@ -8,16 +8,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from extensions import db
-from institutions.access import load_brand, signed_in
+from institutions.access import signed_in
+from mediation.access import apply_clock, panel_mediator
 from mediation import deadlines, filing, recommendations, roster
-from mediation.case_forms import CategoryForm, RecommendationForm
-from mediation.models import CLOSED_CASE_STATES, MediationCase, Mediator, PanelSeat
-from mediation.views.cases import STATE_LABELS, WHOSE_LABELS, sort_by_deadline
+from mediation.forms import CategoryForm, RecommendationForm
+from mediation.models import Mediator, PanelSeat
+from mediation.views.cases import WHOSE_LABELS
 from institutions.clock import utcnow
 from institutions.view_helpers import commit_or_refuse
 
 blueprint = Blueprint("mediator", __name__, url_prefix="/mediator")
-CLOSED_SHOWN = 50
 
 
 def _mediator() -> Mediator:
@@ -28,41 +28,25 @@ def _mediator() -> Mediator:
     return mediator
 
 
-def queue_of(mediator: Mediator) -> tuple[list[MediationCase], list[MediationCase]]:
-    """The mediator's cases in progress (nearest deadline first) and the last closed, in a fixed number of queries."""
-    running = db.session.scalars(filing.with_deadline_data(
-        select(MediationCase).where(MediationCase.mediator_id == mediator.id,
-                                    MediationCase.state.not_in(CLOSED_CASE_STATES)))).unique().all()
-    closed = db.session.scalars(filing.with_deadline_data(
-        select(MediationCase).where(MediationCase.mediator_id == mediator.id,
-                                    MediationCase.state.in_(CLOSED_CASE_STATES)))
-        .order_by(MediationCase.closed_at.desc(), MediationCase.id.desc()).limit(CLOSED_SHOWN)).unique().all()
-    return sort_by_deadline(running, "mediator"), closed
-
-
 @blueprint.get("/")
 @signed_in
 def queue():
     """The mediator's cases across brands, nearest deadline first, with the next act and from whom."""
     mediator = _mediator()
-    if deadlines.advance_due():
-        db.session.commit()
-    running, closed = queue_of(mediator)
+    apply_clock(None)  # the queue spans every brand the mediator sits for
+    running, closed = filing.queue_of(mediator)
     seats = db.session.scalars(select(PanelSeat).where(PanelSeat.mediator_id == mediator.id,
                                                        PanelSeat.ended_at.is_(None))
                                .options(joinedload(PanelSeat.brand)).order_by(PanelSeat.appointed_at)).all()
     return render_template("mediation/queue.html", mediator=mediator, running=running, closed=closed, seats=seats,
-                           nearest=deadlines.nearest, state_labels=STATE_LABELS, whose_labels=WHOSE_LABELS,
+                           nearest=deadlines.nearest, whose_labels=WHOSE_LABELS,
                            category_label=filing.category_label, category_form=CategoryForm())
 
 
 @blueprint.route("/brands/<slug>/categories", methods=["GET", "POST"])
-@signed_in
-def categories(slug: str):
+@panel_mediator
+def categories(brand):
     """A mediator of the brand's panel reads and extends the list of categories members file under."""
-    brand = load_brand(slug)
-    if not roster.sits_on_panel(current_user, brand):
-        abort(403)
     form = CategoryForm()
     if form.validate_on_submit():
         ok, category = commit_or_refuse(lambda: filing.add_category(brand, current_user, form.name.data), form)
@@ -91,12 +75,9 @@ def _categories_page(brand, form: CategoryForm, recommendation_form: Recommendat
 
 
 @blueprint.post("/brands/<slug>/recommendations")
-@signed_in
-def recommend(slug: str):
+@panel_mediator
+def recommend(brand):
     """A mediator of the brand's panel publishes a recommendation on a category in a year's annual report."""
-    brand = load_brand(slug)
-    if not roster.sits_on_panel(current_user, brand):
-        abort(403)
     form = _recommendation_form(brand, formdata=request.form)
     if form.validate_on_submit():
         ok, _result = commit_or_refuse(lambda: recommendations.write_recommendation(

@@ -11,9 +11,8 @@ from extensions import db
 from institutions import brands
 from institutions.access import load_brand, platform_admin
 from mediation import admissibility, roster
-from mediation.case_forms import AppointForm, DecideObjectionForm, MediatorForm
+from mediation.forms import AppointForm, DecideObjectionForm, MediatorForm
 from mediation.models import MediationCase, Mediator, Objection
-from mediation.views.cases import STATE_LABELS
 from institutions.forms import ActionForm
 from institutions.view_helpers import commit_or_refuse
 
@@ -135,7 +134,7 @@ def _objections_page(forms: dict | None = None, status: int = 200):
     forms = forms or {}
     return render_template(
         "mediation/objections.html", objections=objections, decided=decided, mediator_names=names,
-        decisions=admissibility.OBJECTION_DECISIONS, state_labels=STATE_LABELS,
+        decisions=admissibility.OBJECTION_DECISIONS,
         forms={o.id: forms.get(o.id) or DecideObjectionForm(formdata=None, prefix=f"objection{o.id}")
                for o in objections}), status
 

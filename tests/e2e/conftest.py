@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests.elections import conftest as election_fixtures
+
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -114,3 +116,8 @@ def new_context(browser, request):
                 except Exception as error:  # the page may be gone already; the report matters more
                     print(f"no screenshot of {page.url}: {error}")
         context.close()
+
+
+# The election journeys stand on the elections' own scenes: the same fixtures, named here for this folder.
+scene_factory = election_fixtures.scene_factory
+voting_scene = election_fixtures.voting_scene

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 
 from institutions import clock
 from tests.conftest import PASSWORD
-from tests.elections.conftest import VOTING_CLOSE, scene_factory, voting_scene  # noqa: F401 (fixtures)
+from tests.elections.conftest import VOTING_CLOSE
 
 ROOT = Path(__file__).resolve().parents[2]
 TRACKER = re.compile(r"^[A-Z0-9]{5}(-[A-Z0-9]{5}){3}$")

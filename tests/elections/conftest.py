@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timedelta
 
 import pytest
 
 from elections import ballot_box, lifecycle, nominations
+from elections import clock as elections_clock
 from elections.models import Candidacy, Election
 from extensions import db
 from institutions import clock
@@ -42,7 +43,7 @@ class Scene:
     def at(self, moment: datetime) -> None:
         """Move the clock and let the election follow its calendar."""
         clock.freeze(moment)
-        lifecycle.advance(self.election, moment)
+        elections_clock.advance_election(self.election, moment)
         db.session.commit()
 
     def vote(self, voter: User, choice: dict) -> str:

@@ -3,7 +3,8 @@ from datetime import timedelta
 
 import pytest
 
-from elections import ballot_box, lifecycle, recall
+from elections import ballot_box, recall
+from elections import clock as elections_clock
 from elections.certification import certify, remind_terms_ending
 from institutions.charter import sitting_president
 from elections.models import ElectionKind, ElectionState
@@ -96,12 +97,12 @@ def test_recall_petition_obliges_a_vote_whose_yes_ends_the_presidency(voting_sce
     vote = db.session.get(type(scene.election), petition.recall_election_id)
     assert vote.kind is ElectionKind.RECALL and vote.state is ElectionState.NOMINATIONS
     clock.freeze(vote.voting_open_at + timedelta(minutes=1))
-    lifecycle.advance(vote)
+    elections_clock.advance_election(vote, clock.utcnow())
     for voter in scene.members[1:8]:
         ballot_box.cast_ballot(vote, voter, {"choice": "yes"})
     ballot_box.cast_ballot(vote, scene.members[8], {"choice": "no"})
     clock.freeze(vote.voting_close_at)
-    lifecycle.advance(vote)
+    elections_clock.advance_election(vote, clock.utcnow())
     assert vote.outcome == "recall_carried"
     certify(vote, scene.staff)
     assert sitting_president(scene.brand) is None

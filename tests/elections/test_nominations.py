@@ -3,7 +3,7 @@ from datetime import timedelta
 
 import pytest
 
-from elections import lifecycle, nominations
+from elections import nominations, phases
 from elections.models import CandidacyState
 from extensions import db
 from institutions import clock
@@ -65,7 +65,7 @@ def test_candidates_without_enough_endorsements_are_not_on_the_ballot(scene_fact
     scene.at(NOMINATIONS_CLOSE + timedelta(minutes=1))
     assert endorsed.on_ballot is True
     assert short.on_ballot is False and short.exclusion_reason == "endorsements"
-    assert lifecycle.ballot_candidacies(scene.election) == [endorsed]
+    assert phases.ballot_candidacies(scene.election) == [endorsed]
 
 
 def test_nothing_is_accepted_outside_the_nominations_window(scene_factory):

@@ -52,7 +52,9 @@ def test_members_get_403_on_staff_and_admin_routes(app, make, client):
     login(client, make.member(brand))
     for rule in app.url_map.iter_rules():
         policy = policy_of(app.view_functions[rule.endpoint]) if rule.endpoint != "static" else None
-        if policy in ("brand_staff", "platform_admin") and not rule.rule.startswith("/api/"):
+        # Every staff-only guard (brand_staff, election_staff, mandate_staff...) refuses a member with 403.
+        staff_only = policy is not None and (policy.endswith("_staff") or policy == "platform_admin")
+        if staff_only and not rule.rule.startswith("/api/"):
             for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
                 assert client.open(_concrete(rule.rule), method=method).status_code == 403, rule.rule
 

@@ -17,6 +17,9 @@ from extensions import db
 from institutions import clock
 from institutions.models import Brand, User
 from mandates.models import Mandate, MandateState, MandateVersion, VersionState
+from tests.conftest import T0
+from tests.mandates.contract_fixtures import ContractScene
+from tests.mandates.registry_fixtures import REGISTRY_TODAY, MandateMaker
 
 MISSION_T0 = datetime(2027, 3, 1, 9, 0, tzinfo=timezone.utc)
 MISSION_STARTS = date(2027, 2, 1)
@@ -74,3 +77,28 @@ def mission_scene(make):
         return MissionScene(brand, staff, ambassador, mandate)
 
     return build
+
+
+@pytest.fixture
+def contract_scene(make):
+    """A ContractScene at T0 (2027-03-01 09:00 UTC)."""
+    brand = make.brand(slug="acme", name="Acme")
+    signer = make.staff(brand, user=make.user(name="Sam Signer"), can_sign=True)
+    clerk = make.staff(brand, user=make.user(name="Cleo Clerk"), can_sign=False)
+    ambassador = make.member(brand, user=make.user(email="elodie@example.test", name="Elodie"))
+    clock.freeze(T0)
+    return ContractScene(brand, signer, clerk, ambassador)
+
+
+@pytest.fixture
+def registry_clock():
+    """The registry tests write absolute dates: their modules use this fixture to run on REGISTRY_TODAY."""
+    clock.freeze(REGISTRY_TODAY)
+    yield
+    clock.freeze(None)
+
+
+@pytest.fixture
+def make_mandate(make):
+    """make_mandate(brand, MandateState.ACTIVE, public_name=..., clauses=...)."""
+    return MandateMaker(make)

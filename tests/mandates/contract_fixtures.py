@@ -1,7 +1,6 @@
 """A brand, its signatory, a future ambassador, and a mandate taken through the contract services.
 
-Test modules import the `contract_scene` fixture from here:
-    from tests.mandates.contract_fixtures import contract_scene  # noqa: F401
+The `contract_scene` fixture (tests/mandates/conftest.py) builds one at T0.
 """
 from __future__ import annotations
 
@@ -9,14 +8,11 @@ import copy
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
 
-import pytest
-
 from extensions import db
 from institutions import clock
 from institutions.models import Brand, User
 from mandates import contracts, ending
 from mandates.models import Mandate
-from tests.conftest import T0
 
 STARTS = date(2027, 3, 10)
 ENDS = date(2027, 8, 31)
@@ -99,14 +95,3 @@ class ContractScene:
         mandate = self.in_force(**overrides)
         self.at(datetime.combine(STARTS, datetime.min.time(), tzinfo=timezone.utc) + timedelta(hours=9))
         return mandate
-
-
-@pytest.fixture
-def contract_scene(make):
-    """A ContractScene at T0 (2027-03-01 09:00 UTC)."""
-    brand = make.brand(slug="acme", name="Acme")
-    signer = make.staff(brand, user=make.user(name="Sam Signer"), can_sign=True)
-    clerk = make.staff(brand, user=make.user(name="Cleo Clerk"), can_sign=False)
-    ambassador = make.member(brand, user=make.user(email="elodie@example.test", name="Elodie"))
-    clock.freeze(T0)
-    return ContractScene(brand, signer, clerk, ambassador)

@@ -4,8 +4,6 @@ from __future__ import annotations
 import hashlib
 from datetime import date, datetime, timedelta, timezone
 
-import pytest
-
 from extensions import db
 from institutions import clock
 from mandates import clauses as clause_schema
@@ -183,17 +181,3 @@ def make_advocate(brand, user, state: AdvocacyState = AdvocacyState.RECOGNIZED, 
 
 # The registry tests write absolute dates: they run on a fixed day.
 REGISTRY_TODAY = datetime(2026, 6, 1, 12, 0, tzinfo=timezone.utc)
-
-
-@pytest.fixture(autouse=True)
-def registry_clock():
-    """Modules importing this fixture run with the clock frozen at REGISTRY_TODAY."""
-    clock.freeze(REGISTRY_TODAY)
-    yield
-    clock.freeze(None)
-
-
-@pytest.fixture
-def make_mandate(make):
-    """make_mandate(brand, MandateState.ACTIVE, public_name=..., clauses=...)."""
-    return MandateMaker(make)

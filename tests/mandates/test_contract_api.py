@@ -7,7 +7,6 @@ from institutions import clock
 from mandates import contract_text
 from tests.conftest import T0
 from tests.mandates.contract_fixtures import LEGAL_NAME, STARTS, complete_clauses
-from tests.mandates.contract_fixtures import contract_scene  # noqa: F401
 from tests.conftest import bearer
 
 

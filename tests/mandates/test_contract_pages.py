@@ -15,7 +15,6 @@ from mandates.models import Mandate, MandateState, Signature, VersionState
 from tests.conftest import login
 from tests.conftest import T0
 from tests.mandates.contract_fixtures import LEGAL_NAME, STARTS, complete_clauses
-from tests.mandates.contract_fixtures import contract_scene  # noqa: F401
 
 
 def form_data(public_name: str = "Élodie M.", language: str = "en", **overrides) -> dict:

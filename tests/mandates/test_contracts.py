@@ -15,7 +15,6 @@ from mandates import contract_text, contracts
 from mandates.models import Mandate, MandateState, SigningParty, VersionState
 from tests.conftest import T0
 from tests.mandates.contract_fixtures import ENDS, LEGAL_NAME, STARTS, complete_clauses
-from tests.mandates.contract_fixtures import contract_scene  # noqa: F401
 
 MANDATORY = [clause.key for clause in schema.CLAUSES if clause.condition is None]
 

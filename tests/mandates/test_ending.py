@@ -14,7 +14,6 @@ from mandates import contracts, ending
 from mandates.models import MandateState, MissionOrder, OrderState, VersionState
 from tests.conftest import T0
 from tests.mandates.contract_fixtures import ENDS, STARTS, complete_clauses
-from tests.mandates.contract_fixtures import contract_scene  # noqa: F401
 
 
 def day(d: date, hour: int = 9) -> datetime:

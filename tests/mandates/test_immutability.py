@@ -12,7 +12,6 @@ from mandates import contract_text, contracts
 from mandates.models import MandateVersion, Signature
 from tests.conftest import login
 from tests.mandates.contract_fixtures import complete_clauses
-from tests.mandates.contract_fixtures import contract_scene  # noqa: F401
 
 
 @pytest.fixture

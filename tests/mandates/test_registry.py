@@ -1,18 +1,16 @@
 """The public registry: what anyone sees (active ambassadors, advocates, history) and never sees."""
 from __future__ import annotations
 
+import pytest
+
 from datetime import date
 
 from extensions import db
 from mandates.models import AdvocacyState, MandateState
 from tests.conftest import login
-from tests.mandates.registry_fixtures import (  # noqa: F401  (fixtures)
-    PRIVATE,
-    make_advocate,
-    make_mandate,
-    registry_clock,
-    sample_clauses,
-)
+from tests.mandates.registry_fixtures import PRIVATE, make_advocate, sample_clauses
+
+pytestmark = pytest.mark.usefixtures("registry_clock")
 
 
 def _registry(client, slug="acme"):

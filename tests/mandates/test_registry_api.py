@@ -4,14 +4,12 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import pytest
+
 from mandates.models import AdvocacyState, MandateState
-from tests.mandates.registry_fixtures import (  # noqa: F401  (fixtures)
-    PRIVATE,
-    make_advocate,
-    make_mandate,
-    registry_clock,
-    sample_clauses,
-)
+from tests.mandates.registry_fixtures import PRIVATE, make_advocate, sample_clauses
+
+pytestmark = pytest.mark.usefixtures("registry_clock")
 
 
 def test_registry_document_lists_what_the_page_lists(app, make, client, make_mandate):

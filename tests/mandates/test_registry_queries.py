@@ -1,12 +1,12 @@
 """The registry (page and API), its verification and the charter's counts run a bounded number of queries."""
 from __future__ import annotations
 
+import pytest
+
 from mandates.models import MandateState
-from tests.mandates.registry_fixtures import (  # noqa: F401  (fixtures)
-    make_advocate,
-    make_mandate,
-    registry_clock,
-)
+from tests.mandates.registry_fixtures import make_advocate
+
+pytestmark = pytest.mark.usefixtures("registry_clock")
 
 LISTED = (MandateState.ACTIVE, MandateState.SCHEDULED, MandateState.COMPLETED, MandateState.RESIGNED,
           MandateState.REVOKED)

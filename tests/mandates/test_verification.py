@@ -6,13 +6,10 @@ import pytest
 from institutions.errors import ValidationFailed
 from mandates import verification
 from mandates.models import MandateState, VersionState
-from tests.mandates.contract_fixtures import LEGAL_NAME, contract_scene  # noqa: F401  (fixture)
-from tests.mandates.registry_fixtures import (  # noqa: F401  (fixtures)
-    make_mandate,
-    registry_clock,
-    sample_clauses,
-    sha,
-)
+from tests.mandates.contract_fixtures import LEGAL_NAME
+from tests.mandates.registry_fixtures import sample_clauses, sha
+
+pytestmark = pytest.mark.usefixtures("registry_clock")
 
 
 def _signed(brand, make_mandate, **kwargs):

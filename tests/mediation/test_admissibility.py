@@ -12,7 +12,7 @@ from mediation.models import CaseState
 from mediation.timeline import visible_events
 from institutions.errors import DomainError, Forbidden, ValidationFailed
 from tests.conftest import T0
-from tests.mediation.filing_fixtures import PDF, file_case, notes_of, panel  # noqa: F401  (fixture)
+from tests.mediation.filing_fixtures import PDF, file_case, notes_of
 
 
 @pytest.fixture

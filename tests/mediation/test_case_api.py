@@ -10,7 +10,7 @@ from mediation import filing
 from mediation.models import CaseState, MediationCase
 from institutions.models import MembershipStatus
 from tests.conftest import T0, bearer
-from tests.mediation.filing_fixtures import PDF, PNG, file_case, panel  # noqa: F401  (fixture)
+from tests.mediation.filing_fixtures import PDF, PNG, file_case
 
 API = "/api/v1/brands/acme"
 BODY = {"facts": "The bike arrived broken.", "request": "A new frame.", "prior_complaint_on": "2027-02-01",

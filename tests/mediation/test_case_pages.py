@@ -10,7 +10,7 @@ from mediation import admissibility, filing
 from mediation.models import CaseState, MediationCase, Mediator
 from institutions.models import MembershipStatus
 from tests.conftest import T0
-from tests.mediation.filing_fixtures import PDF, PNG, file_case, panel  # noqa: F401  (fixture)
+from tests.mediation.filing_fixtures import PDF, PNG, file_case
 from tests.conftest import login
 
 FORM = {"facts": "The bike arrived with a broken frame.", "request": "A new frame.",

@@ -8,7 +8,7 @@ from mediation import filing
 from mediation.models import CaseDocument
 from mediation.timeline import record_event, visible_events
 from tests.conftest import bearer
-from tests.mediation.filing_fixtures import PDF, PNG, file_case, panel  # noqa: F401  (fixture)
+from tests.mediation.filing_fixtures import PDF, PNG, file_case
 from tests.conftest import login
 
 SECRET = "The bike arrived with a broken frame."

@@ -4,7 +4,7 @@ from __future__ import annotations
 from extensions import db
 from mediation import admissibility, outcome
 from tests.conftest import bearer
-from tests.mediation.filing_fixtures import file_case, panel  # noqa: F401  (fixture)
+from tests.mediation.filing_fixtures import file_case
 from tests.conftest import login
 
 

@@ -8,11 +8,12 @@ import pytest
 from extensions import db
 from institutions import clock
 from mediation import admissibility, deadlines, outcome
+from mediation import clock as mediation_clock
 from mediation.cli import cases_cli
 from mediation.models import CaseState
 from mediation.timeline import visible_events
 from tests.conftest import T0
-from tests.mediation.filing_fixtures import file_case, notes_of, panel  # noqa: F401  (fixture)
+from tests.mediation.filing_fixtures import file_case, notes_of
 
 DAY = timedelta(days=1)
 SECOND = timedelta(seconds=1)
@@ -69,16 +70,16 @@ def test_the_brand_has_20_days_then_its_silence_closes_the_case(ctx, filed):
     _open(scene, case, T0 + 2 * DAY)
     assert deadlines.brand_answer_due(case) == T0 + 22 * DAY
     assert ("brand_answer", "brand") in _whose(case, "brand")
-    assert deadlines.advance_due(T0 + 22 * DAY - SECOND) == []
+    assert mediation_clock.advance_due(T0 + 22 * DAY - SECOND) == []
     assert case.state is CaseState.OPEN
     clock.freeze(T0 + 25 * DAY)
-    assert deadlines.advance_due() == [case]
+    assert mediation_clock.advance_due() == [case]
     db.session.commit()
     assert case.state is CaseState.BRAND_REFUSED and case.closed_at == T0 + 22 * DAY
     assert visible_events(case, "complainant")[-1].kind == "brand_silent"
     for person in (carla, scene.staff, scene.mediators[0]):
         assert "did not answer within 20 days" in notes_of(person)[-1]
-    assert deadlines.next_deadlines(case) == [] and deadlines.advance_due() == []
+    assert deadlines.next_deadlines(case) == [] and mediation_clock.advance_due() == []
 
 
 def test_the_mediation_lapses_after_90_days_and_its_extension(ctx, filed):
@@ -92,8 +93,8 @@ def test_the_mediation_lapses_after_90_days_and_its_extension(ctx, filed):
     outcome.extend(case, scene.mediators[0], "Expert report needed.", 30)
     db.session.commit()
     assert deadlines.mediation_due(case) == T0 + 120 * DAY
-    assert deadlines.advance_due(T0 + 100 * DAY) == []
-    assert deadlines.advance_due(T0 + 120 * DAY) == [case]
+    assert mediation_clock.advance_due(T0 + 100 * DAY) == []
+    assert mediation_clock.advance_due(T0 + 120 * DAY) == [case]
     assert case.state is CaseState.LAPSED and case.closed_at == T0 + 120 * DAY
     assert visible_events(case, "brand")[-1].kind == "lapsed"
 
@@ -109,7 +110,7 @@ def test_an_unanswered_proposal_expires_through_advance_due(ctx, filed):
                             ("proposal_complainant", "complainant"), ("proposal_brand", "brand")]
     outcome.answer_proposal(case, carla, True)
     assert _whose(case, "mediator") == [("proposal_brand", "brand")]
-    assert deadlines.advance_due(T0 + 14 * DAY) == [case]
+    assert mediation_clock.advance_due(T0 + 14 * DAY) == [case]
     assert case.state is CaseState.NOT_SETTLED
 
 

@@ -7,10 +7,11 @@ from sqlalchemy import select
 from extensions import db
 from mediation import documents_store, exchange
 from mediation.models import CaseDocument, CaseEvent, CaseState, MessageChannel
+from mediation.forms import exchange_page_forms
 from mediation.timeline import visible_events
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from institutions.models import AuditEvent, Notification
-from tests.mediation.exchange_fixtures import PDF, PNG, case_scene  # noqa: F401  (fixture)
+from tests.mediation.exchange_fixtures import PDF, PNG
 
 
 def _notified(user) -> list[str]:
@@ -18,7 +19,8 @@ def _notified(user) -> list[str]:
 
 
 def _bodies(case, role) -> list[str]:
-    return [message.body for message in exchange.messages_for(case, role)]
+    """What this role reads; the viewer is the case's mediator (whose own notes are the only ones anyone reads)."""
+    return [message.body for message in exchange.messages_for(case, role, case.mediator.user)]
 
 
 def test_channels_reach_their_readers_and_no_one_else(ctx, case_scene):
@@ -187,10 +189,10 @@ def test_the_page_context_offers_each_viewer_its_own_tools(app, case_scene):
         exchange.post_note(case, scene.mediator, "A note")
         exchange.request_document(case, scene.mediator, from_party="brand", description="Slip")
         db.session.commit()
-        mediator = exchange.page_context(case, scene.mediator)["exchange"]
-        brand = exchange.page_context(case, scene.staff)["exchange"]
-        complainant = exchange.page_context(case, scene.complainant)["exchange"]
-        outsider = exchange.page_context(case, scene.outsider)["exchange"]
+        mediator = exchange.page_context(case, scene.mediator, exchange_page_forms())["exchange"]
+        brand = exchange.page_context(case, scene.staff, exchange_page_forms())["exchange"]
+        complainant = exchange.page_context(case, scene.complainant, exchange_page_forms())["exchange"]
+        outsider = exchange.page_context(case, scene.outsider, exchange_page_forms())["exchange"]
     assert [c for c, _label in mediator.forms["message"].channel.choices] == ["both", "complainant", "brand"]
     assert mediator.can_request and mediator.can_note and mediator.messages == []
     assert [note.body for note in mediator.notes] == ["A note"]

@@ -9,7 +9,7 @@ from extensions import db
 from institutions import clock
 from mediation.models import CaseDocument, CaseMessage, CaseState, DocumentRequest, MessageChannel
 from tests.conftest import T0
-from tests.mediation.exchange_fixtures import PDF, PNG, case_scene  # noqa: F401  (fixture)
+from tests.mediation.exchange_fixtures import PDF, PNG
 from tests.conftest import login
 
 

@@ -14,7 +14,7 @@ from institutions.errors import DomainError, Forbidden, ValidationFailed
 from institutions.models import AuditEvent, MembershipStatus, OfficeKind
 from institutions.privacy import EXPORT_SECTIONS
 from tests.conftest import T0
-from tests.mediation.filing_fixtures import JPEG, PDF, PNG, file_case, notes_of, panel  # noqa: F401  (fixture)
+from tests.mediation.filing_fixtures import JPEG, PDF, PNG, file_case, notes_of
 
 
 def test_a_verified_member_files_a_case_that_goes_to_the_panel(ctx, panel, make):

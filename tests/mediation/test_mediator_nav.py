@@ -1,7 +1,6 @@
 """A mediator finds their desk from every page; nobody else sees the link."""
 from __future__ import annotations
 
-from tests.mediation.filing_fixtures import panel  # noqa: F401 (fixture)
 from tests.conftest import login
 
 

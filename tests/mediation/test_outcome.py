@@ -9,12 +9,13 @@ from sqlalchemy import select
 from extensions import db
 from institutions import clock
 from mediation import deadlines, outcome
+from mediation import clock as mediation_clock
 from mediation.models import CaseState, Proposal
 from mediation.timeline import visible_events
 from institutions.errors import DomainError, Forbidden, ValidationFailed
 from institutions.models import AuditEvent, Notification
 from tests.conftest import T0
-from tests.mediation.exchange_fixtures import OPENED_AT, case_scene  # noqa: F401  (fixture)
+from tests.mediation.exchange_fixtures import OPENED_AT
 
 
 def _notified(user) -> list[str]:
@@ -96,7 +97,7 @@ def test_the_proposal_expires_when_its_deadline_passes(ctx, case_scene):
     with pytest.raises(DomainError, match="deadline has passed"):
         outcome.answer_proposal(scene.case, scene.staff, True)
     db.session.rollback()
-    assert deadlines.advance_due(clock.utcnow()) == [scene.case]  # the deadline run calls the expiry
+    assert mediation_clock.advance_due(clock.utcnow()) == [scene.case]  # the deadline run calls the expiry
     db.session.commit()
     assert scene.case.state is CaseState.NOT_SETTLED and scene.case.closed_at == due
     assert proposal.brand_answer is None

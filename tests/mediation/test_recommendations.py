@@ -6,7 +6,7 @@ import pytest
 from extensions import db
 from mediation import filing, recommendations, report
 from institutions.errors import Forbidden, NotFound, ValidationFailed
-from tests.mediation.filing_fixtures import file_case, panel  # noqa: F401 (fixture)
+from tests.mediation.filing_fixtures import file_case
 from tests.conftest import login
 
 

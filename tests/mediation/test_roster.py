@@ -13,7 +13,7 @@ from mediation.models import CaseState, PanelSeat
 from mediation.timeline import visible_events
 from institutions.errors import DomainError, Forbidden, ValidationFailed
 from institutions.models import OfficeKind
-from tests.mediation.filing_fixtures import add_to_roster, file_case, notes_of, panel  # noqa: F401  (fixture)
+from tests.mediation.filing_fixtures import add_to_roster, file_case, notes_of
 
 ENTRY = dict(name="Maya Mediator", qualifications="Certified", appointing_body="Bar council",
              term_starts_on=date(2026, 1, 1), term_ends_on=date(2029, 1, 1), declaration_of_interests="None.")

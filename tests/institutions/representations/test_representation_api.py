@@ -6,7 +6,6 @@ from datetime import timedelta
 from institutions import clock
 from institutions.models import MembershipStatus
 from tests.conftest import T0
-from tests.institutions.representations.representation_fixtures import scene  # noqa: F401
 from tests.conftest import bearer
 
 API = "/api/v1/brands/acme"

@@ -9,7 +9,6 @@ from institutions import charter, clock
 from institutions.representations import service as representations
 from institutions.representations.models import Representation, RepresentationState
 from tests.conftest import T0
-from tests.institutions.representations.representation_fixtures import scene  # noqa: F401
 from tests.conftest import login
 
 

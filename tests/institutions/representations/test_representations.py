@@ -16,7 +16,6 @@ from institutions.errors import DomainError, Forbidden, ValidationFailed
 from institutions.models import AuditEvent, MembershipStatus, Notification, OfficeKind
 from institutions.privacy import delete_account, export_user_data
 from tests.conftest import T0
-from tests.institutions.representations.representation_fixtures import scene  # noqa: F401
 from tests.conftest import PASSWORD
 
 

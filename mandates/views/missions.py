@@ -9,13 +9,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from extensions import db
-from institutions.access import brand_signed_in, brand_staff
 from institutions.clock import utcnow
-from institutions.errors import Forbidden
 from institutions.forms import ActionForm
-from institutions.view_helpers import commit_or_refuse
+from institutions.view_helpers import act_and_redirect, commit_or_refuse
 from mandates import benefits, missions
-from mandates.mission_forms import (
+from mandates.access import mandate_party, mandate_staff
+from mandates.forms import (
     ApproveForm,
     BenefitForm,
     DeclineOrderForm,
@@ -25,7 +24,7 @@ from mandates.mission_forms import (
     WarningNoteForm,
 )
 from mandates.models import Mandate, MandateState
-from mandates.permissions import can_manage_mandates, can_view_mandate
+from mandates.permissions import can_manage_mandates
 
 blueprint = Blueprint("missions", __name__, url_prefix="/b/<slug>/missions")
 
@@ -35,7 +34,7 @@ def _order_url(brand, order) -> str:
 
 
 @blueprint.get("/")
-@brand_signed_in
+@mandate_party
 def mine(brand):
     """The ambassador's mission orders: what waits for them first, then every order."""
     return render_template("mandates/missions/mine.html", brand=brand,
@@ -44,7 +43,7 @@ def mine(brand):
 
 
 @blueprint.get("/review")
-@brand_staff
+@mandate_staff
 def review(brand):
     """Staff: reports to review, overdue orders, and the active mandates to give orders in."""
     mandates = db.session.scalars(select(Mandate).where(Mandate.brand_id == brand.id,
@@ -55,10 +54,9 @@ def review(brand):
 
 
 @blueprint.route("/mandates/<int:mandate_id>", methods=["GET", "POST"])
-@brand_staff
-def mandate_orders(brand, mandate_id: int):
+@mandate_staff
+def mandate_orders(brand, mandate: Mandate):
     """Staff: a mandate's mission orders with their states and overdue flags, and the form to issue one."""
-    mandate = missions.mandate_in_brand(brand, mandate_id)
     form = MissionOrderForm()
     refused = False
     if form.validate_on_submit():
@@ -94,7 +92,7 @@ def _render_order(brand, order, status: int = 200, **forms):
 
 
 @blueprint.get("/orders/<int:order_id>")
-@brand_signed_in
+@mandate_party
 def order(brand, order_id: int):
     """One order: instructions, due date, reports; the ambassador's and the reviewer's actions."""
     return _render_order(brand, missions.order_for_viewer(brand, order_id, current_user))
@@ -103,18 +101,15 @@ def order(brand, order_id: int):
 def _order_act(brand, order_id: int, form, form_name: str, act, message: str):
     """Validate the form, run the act on the order, then back to the order (or its page with the errors)."""
     order = missions.order_for_viewer(brand, order_id, current_user)
-    if not form.validate_on_submit():
-        return _render_order(brand, order, 422, **{form_name: form})
-    ok, _result = commit_or_refuse(lambda: act(order, form), form)
-    if not ok:
-        db.session.refresh(order)
-        return _render_order(brand, order, 422, **{form_name: form})
-    flash(message, "success")
-    return redirect(_order_url(brand, order))
+    done = act_and_redirect(form, lambda: act(order, form), done=message, to=_order_url(brand, order))
+    if done is not None:
+        return done
+    db.session.refresh(order)  # a refused act was rolled back
+    return _render_order(brand, order, 422, **{form_name: form})
 
 
 @blueprint.post("/orders/<int:order_id>/accept")
-@brand_signed_in
+@mandate_party
 def accept(brand, order_id: int):
     """The ambassador accepts the order."""
     return _order_act(brand, order_id, ActionForm(), "action_form",
@@ -122,7 +117,7 @@ def accept(brand, order_id: int):
 
 
 @blueprint.post("/orders/<int:order_id>/decline")
-@brand_signed_in
+@mandate_party
 def decline(brand, order_id: int):
     """The ambassador declines the order with a reason."""
     return _order_act(brand, order_id, DeclineOrderForm(), "decline_form",
@@ -130,7 +125,7 @@ def decline(brand, order_id: int):
 
 
 @blueprint.post("/orders/<int:order_id>/report")
-@brand_signed_in
+@mandate_party
 def report(brand, order_id: int):
     """The ambassador reports (text and links)."""
     return _order_act(brand, order_id, ReportForm(), "report_form",
@@ -139,7 +134,7 @@ def report(brand, order_id: int):
 
 
 @blueprint.post("/orders/<int:order_id>/clear-warning")
-@brand_staff
+@mandate_staff
 def clear_warning(brand, order_id: int):
     """The reviewer clears the disclosure warning with a note."""
     return _order_act(brand, order_id, WarningNoteForm(), "note_form",
@@ -148,7 +143,7 @@ def clear_warning(brand, order_id: int):
 
 
 @blueprint.post("/orders/<int:order_id>/approve")
-@brand_staff
+@mandate_staff
 def approve(brand, order_id: int):
     """The reviewer approves the report."""
     return _order_act(brand, order_id, ApproveForm(prefix="approve"), "approve_form",
@@ -156,7 +151,7 @@ def approve(brand, order_id: int):
 
 
 @blueprint.post("/orders/<int:order_id>/send-back")
-@brand_staff
+@mandate_staff
 def send_back(brand, order_id: int):
     """The reviewer sends the report back with a comment."""
     return _order_act(brand, order_id, SendBackForm(prefix="send-back"), "send_back_form",
@@ -165,12 +160,9 @@ def send_back(brand, order_id: int):
 
 
 @blueprint.route("/mandates/<int:mandate_id>/benefits", methods=["GET", "POST"])
-@brand_signed_in
-def benefit_list(brand, mandate_id: int):
+@mandate_party
+def benefit_list(brand, mandate: Mandate):
     """A mandate's benefits with yearly totals per currency; staff record new ones here."""
-    mandate = missions.mandate_in_brand(brand, mandate_id)
-    if not can_view_mandate(current_user, mandate):
-        raise Forbidden(_("Only the ambassador and the brand's staff can see the benefits of this mandate."))
     staff = can_manage_mandates(current_user, brand)
     form = BenefitForm()
     refused = False

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from flask import Blueprint, jsonify
 
-from extensions import db
 from institutions.access import brand_public
 from institutions.api_support import documented, iso, json_body, string_field
-from mandates import ending, verification
+from mandates import verification
+from mandates.access import registry_public
 from mandates.registry import AdvocateEntry, RegistryEntry, registry_of
 
 blueprint = Blueprint("registry_api", __name__, url_prefix="/api/v1")
@@ -84,11 +84,9 @@ def serialize_advocate(entry: AdvocateEntry) -> dict:
 @blueprint.get("/brands/<slug>/registry")
 @documented("The brand's public registry: active ambassadors, recognized advocates, ended and revoked mandates.",
             tag="registry", response_schema=REGISTRY_SCHEMA, errors=(404,))
-@brand_public
+@registry_public
 def registry(brand):
     """The whole registry in one document (its size is the brand's number of mandates and advocates)."""
-    if ending.advance_due(brand=brand):  # mandates follow their dates before the public reads them
-        db.session.commit()
     found = registry_of(brand)
     return jsonify({
         "brand": brand.slug,

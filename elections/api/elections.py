@@ -1,14 +1,14 @@
 """JSON API of elections under /api/v1 (bearer tokens only), calling the same services as the pages."""
 from __future__ import annotations
 
-from datetime import datetime
 
 from flask import Blueprint, Response, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from elections import ballot_box, ballots, exports, lifecycle, nominations
-from elections.access import election_public, election_signed_in, election_staff
+from elections.access import election_public, election_signed_in, election_staff, with_clock
+from elections.permissions import can_manage_elections
 from elections.certification import certify
 from elections.models import Election, ElectionState
 from extensions import db
@@ -17,6 +17,8 @@ from institutions.api_support import (
     PAGE_SCHEMA,
     PAGINATION_PARAMETERS,
     action_route,
+    integer_field,
+    moment_field,
     documented,
     iso,
     json_body,
@@ -84,36 +86,15 @@ def serialize_candidacy(candidacy) -> dict:
     }
 
 
-def _moment(data: dict, name: str) -> datetime | None:
-    raw = string_field(data, name)
-    if raw is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationFailed(_("Use an ISO 8601 date and time with its offset, e.g. 2027-03-01T09:00:00Z."),
-                               field=name)
-    if moment.tzinfo is None:
-        raise ValidationFailed(_("This date needs a time zone."), field=name)
-    return moment
-
-
-def _integer(data: dict, name: str, default=None):
-    value = data.get(name, default)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ValidationFailed(_("This field must be a whole number."), field=name)
-    return value
-
-
 def _draft(data: dict) -> lifecycle.ElectionDraft:
     return lifecycle.ElectionDraft(
         title=string_field(data, "title", required=True), description=string_field(data, "description") or "",
         method=string_field(data, "method", required=True),
-        nominations_open_at=_moment(data, "nominations_open_at"),
-        nominations_close_at=_moment(data, "nominations_close_at"),
-        voting_open_at=_moment(data, "voting_open_at"), voting_close_at=_moment(data, "voting_close_at"),
-        endorsements_required=_integer(data, "endorsements_required", 0),
-        quorum_percent=_integer(data, "quorum_percent"), term_months=_integer(data, "term_months", 24),
+        nominations_open_at=moment_field(data, "nominations_open_at"),
+        nominations_close_at=moment_field(data, "nominations_close_at"),
+        voting_open_at=moment_field(data, "voting_open_at"), voting_close_at=moment_field(data, "voting_close_at"),
+        endorsements_required=integer_field(data, "endorsements_required", 0),
+        quorum_percent=integer_field(data, "quorum_percent"), term_months=integer_field(data, "term_months", 24),
     )
 
 
@@ -121,12 +102,9 @@ def _draft(data: dict) -> lifecycle.ElectionDraft:
 @documented("The brand's published elections (staff also see drafts).", tag="elections", response_schema=PAGE_SCHEMA,
             query=PAGINATION_PARAMETERS, errors=(404, 422))
 @brand_public
+@with_clock
 def election_list(brand):
     """Elections of a brand, newest first."""
-    if lifecycle.advance_due(brand):
-        db.session.commit()
-    from elections.permissions import can_manage_elections
-
     query = db.select(Election).where(Election.brand_id == brand.id).order_by(Election.voting_close_at.desc())
     if not can_manage_elections(current_user, brand):
         query = query.where(Election.state != ElectionState.DRAFT)
@@ -166,38 +144,20 @@ def election_update(election):
     return jsonify(serialize_election(election))
 
 
-@blueprint.post("/elections/<int:election_id>/open-nominations")
-@documented("Open nominations: the calendar and the eligibility cut-off freeze.", tag="elections",
-            response_schema=ELECTION_SCHEMA, errors=(401, 403, 404, 409))
-@election_staff
-def election_open(election):
-    """Publish the election."""
-    lifecycle.open_nominations(election, current_user)
-    db.session.commit()
-    return jsonify(serialize_election(election))
+def _election_route(name: str, endpoint: str, summary: str, act, request_schema=None, errors=(401, 403, 404, 409)):
+    """Declare a staff action POST /elections/<id>/<name> calling `act(election, data)`."""
+    action_route(blueprint, f"/elections/<int:election_id>/{name}", endpoint, summary=summary, tag="elections",
+                 policy=election_staff, request_schema=request_schema, response_schema=ELECTION_SCHEMA,
+                 errors=errors, load=lambda election: election, act=act, answer=serialize_election)
 
 
-@blueprint.post("/elections/<int:election_id>/cancel")
-@documented("Cancel before certification, with a public reason.", tag="elections", request_schema=REASON_SCHEMA,
-            response_schema=ELECTION_SCHEMA, errors=(401, 403, 404, 409, 422))
-@election_staff
-def election_cancel(election):
-    """Cancel the election."""
-    data = json_body({"reason"})
-    lifecycle.cancel(election, current_user, string_field(data, "reason", required=True))
-    db.session.commit()
-    return jsonify(serialize_election(election))
-
-
-@blueprint.post("/elections/<int:election_id>/certify")
-@documented("Certify the stored count; the winner takes office.", tag="elections", response_schema=ELECTION_SCHEMA,
-            errors=(401, 403, 404, 409))
-@election_staff
-def election_certify(election):
-    """Certify the result."""
-    certify(election, current_user)
-    db.session.commit()
-    return jsonify(serialize_election(election))
+_election_route("open-nominations", "election_open", "Open nominations: the calendar and the eligibility cut-off "
+                "freeze.", lambda e, d: lifecycle.open_nominations(e, current_user))
+_election_route("cancel", "election_cancel", "Cancel before certification, with a public reason.",
+                lambda e, d: lifecycle.cancel(e, current_user, string_field(d, "reason", required=True)),
+                request_schema=REASON_SCHEMA, errors=(401, 403, 404, 409, 422))
+_election_route("certify", "election_certify", "Certify the stored count; the winner takes office.",
+                lambda e, d: certify(e, current_user))
 
 
 @blueprint.get("/elections/<int:election_id>/candidates")
@@ -216,7 +176,7 @@ def candidate_list(election):
 def candidate_create(election):
     """Nominate."""
     data = json_body({"nominee_id"})
-    nominee_id = _integer(data, "nominee_id", current_user.id)
+    nominee_id = integer_field(data, "nominee_id", current_user.id)
     nominee = db.session.get(User, nominee_id)
     if nominee is None or nominee.deleted_at is not None:
         raise NotFound(_("No such member."), field="nominee_id")

@@ -2,39 +2,22 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField, TextAreaField
-from wtforms.validators import Optional
 
-from extensions import db
 from institutions.access import brand_public
 from institutions.errors import ValidationFailed
 from institutions.view_helpers import show_refusal
-from mandates import ending, verification
+from mandates import verification
+from mandates.access import registry_public
+from mandates.forms import VerifyForm
 from mandates.registry import registry_of
 
 blueprint = Blueprint("registry", __name__, url_prefix="/b/<slug>")
 
 
-class VerifyForm(FlaskForm):
-    """Anyone checks a contract: its whole text, or its SHA-256 (CSRF on; a POST, so long texts fit)."""
-
-    text = TextAreaField(
-        _l("Contract text"), validators=[Optional(strip_whitespace=False)],
-        description=_l("Paste the whole text exactly as signed. Only Windows line endings are turned into plain "
-                       "ones; every other character counts, spaces and blank lines included."))
-    sha256 = StringField(_l("Or its SHA-256 hash"), validators=[Optional()],
-                         description=_l("64 hexadecimal characters, as printed on the contract."))
-    submit = SubmitField(_l("Verify"))
-
-
 @blueprint.get("/registry")
-@brand_public
+@registry_public
 def index(brand):
     """The public registry: active ambassadors, recognized advocates, and ended mandates."""
-    if ending.advance_due(brand=brand):  # mandates follow their dates before the public reads them
-        db.session.commit()
     return render_template("mandates/registry/index.html", brand=brand, registry=registry_of(brand))
 
 

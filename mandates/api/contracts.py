@@ -7,28 +7,29 @@ fields named, e.g. "compensation.amount"). Offering an incomplete contract answe
 """
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from extensions import db
-from institutions.access import brand_signed_in, brand_staff, signed_in
 from institutions.api_support import (
     PAGE_SCHEMA,
     PAGINATION_PARAMETERS,
+    action_route,
+    date_field,
     documented,
+    integer_field,
     iso,
     json_body,
     paginated,
     string_field,
 )
-from institutions.errors import Forbidden, NotFound, ValidationFailed
+from institutions.errors import NotFound, ValidationFailed
 from mandates import clauses as schema
 from mandates import contracts, ending
+from mandates.access import mandate_holder, mandate_party, mandate_staff
 from mandates.models import Mandate, MandateState, MandateVersion, VersionState
-from mandates.permissions import can_manage_mandates, can_view_mandate
+from mandates.permissions import can_manage_mandates
 
 blueprint = Blueprint("mandates_api", __name__, url_prefix="/api/v1")
 
@@ -136,40 +137,11 @@ def serialize_mandate(mandate: Mandate, with_versions: bool = True) -> dict:
     return document
 
 
-def _mandate(brand, mandate_id: int) -> Mandate:
-    """A mandate of the brand the caller is a party to, moved to where its dates say."""
-    mandate = contracts.mandate_in_brand(brand, mandate_id)
-    if mandate.ambassador_id is None and contracts.claim_invitations(current_user):
-        db.session.commit()
-    if not can_view_mandate(current_user, mandate):
-        raise Forbidden(_("Only the parties to this contract can see it."))
-    if ending.advance(mandate):
-        db.session.commit()
-    return mandate
-
-
 def _version(mandate: Mandate, number: int) -> MandateVersion:
     version = contracts.version_by_number(mandate, number)
     if version not in _visible_versions(mandate):
         raise NotFound(_("No such version of this contract."))
     return version
-
-
-def _integer(data: dict, name: str) -> int | None:
-    value = data.get(name)
-    if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
-        raise ValidationFailed(_("This field must be a whole number."), field=name)
-    return value
-
-
-def _day(data: dict, name: str) -> date | None:
-    raw = string_field(data, name)
-    if raw is None or not raw.strip():
-        return None
-    try:
-        return date.fromisoformat(raw.strip())
-    except ValueError:
-        raise ValidationFailed(_("Write a date as YYYY-MM-DD."), field=name)
 
 
 def _client() -> tuple[str | None, str | None]:
@@ -179,11 +151,9 @@ def _client() -> tuple[str | None, str | None]:
 @blueprint.get("/brands/<slug>/mandates")
 @documented("The brand's mandates, newest first (staff of the brand).", tag="mandates", response_schema=PAGE_SCHEMA,
             query=PAGINATION_PARAMETERS + STATE_QUERY, errors=(401, 403, 404, 422))
-@brand_staff
+@mandate_staff
 def mandate_list(brand):
     """Mandates of a brand, optionally in one state."""
-    if ending.advance_due(brand=brand):
-        db.session.commit()
     state = request.args.get("state")
     try:
         wanted = MandateState(state) if state else None
@@ -197,7 +167,7 @@ def mandate_list(brand):
 @documented("Start a draft mandate for the account with this confirmed address, or invite the address.",
             tag="mandates", request_schema=START_SCHEMA, response_schema=MANDATE_SCHEMA, status=201,
             errors=(401, 403, 404, 409, 422))
-@brand_staff
+@mandate_staff
 def mandate_create(brand):
     """Staff start a mandate."""
     data = json_body(set(START_SCHEMA["properties"]))
@@ -211,32 +181,27 @@ def mandate_create(brand):
 @documented("My mandates at every brand (invitations to my confirmed address are linked first).", tag="mandates",
             response_schema={"type": "object", "properties": {"items": {"type": "array", "items": MANDATE_SCHEMA}}},
             errors=(401,))
-@signed_in
+@mandate_holder
 def my_mandates():
     """The mandates offered to me or held by me."""
-    claimed = contracts.claim_invitations(current_user)
-    moved = [m for m in contracts.mandates_of_user(current_user) if ending.advance(m)]
-    if claimed or moved:
-        db.session.commit()
     return jsonify({"items": [serialize_mandate(m) for m in contracts.mandates_of_user(current_user)]})
 
 
 @blueprint.get("/brands/<slug>/mandates/<int:mandate_id>")
 @documented("One mandate with its versions and signatures (its parties only).", tag="mandates",
             response_schema=MANDATE_SCHEMA, errors=(401, 403, 404))
-@brand_signed_in
-def mandate_detail(brand, mandate_id: int):
+@mandate_party
+def mandate_detail(brand, mandate: Mandate):
     """The mandate as it stands."""
-    return jsonify(serialize_mandate(_mandate(brand, mandate_id)))
+    return jsonify(serialize_mandate(mandate))
 
 
 @blueprint.get("/brands/<slug>/mandates/<int:mandate_id>/versions/<int:number>")
 @documented("One version: its clauses, state, fingerprint and signatures.", tag="mandates",
             response_schema=VERSION_SCHEMA, errors=(401, 403, 404))
-@brand_signed_in
-def version_detail(brand, mandate_id: int, number: int):
+@mandate_party
+def version_detail(brand, mandate: Mandate, number: int):
     """A version with its clauses."""
-    mandate = _mandate(brand, mandate_id)
     return jsonify(serialize_version(_version(mandate, number), with_clauses=True))
 
 
@@ -244,10 +209,9 @@ def version_detail(brand, mandate_id: int, number: int):
 @documented("The contract text (text/plain, UTF-8): the frozen text once offered, whose SHA-256 is in the "
             "X-Text-SHA256 header; for a draft, the preview of what offering it today would freeze.",
             tag="mandates", response_schema={"type": "string"}, errors=(401, 403, 404))
-@brand_signed_in
-def version_text(brand, mandate_id: int, number: int):
+@mandate_party
+def version_text(brand, mandate: Mandate, number: int):
     """The exact text of a version."""
-    mandate = _mandate(brand, mandate_id)
     version = _version(mandate, number)
     response = Response(contracts.preview(mandate, version), mimetype="text/plain")
     response.charset = "utf-8"
@@ -260,10 +224,9 @@ def version_text(brand, mandate_id: int, number: int):
 @documented("Edit the draft version's clauses, language or public name (422 names each malformed field, e.g. "
             "\"compensation.amount\"; 409 once offered).", tag="mandates", request_schema=DRAFT_SCHEMA,
             response_schema=VERSION_SCHEMA, errors=(401, 403, 404, 409, 422))
-@brand_staff
-def draft_update(brand, mandate_id: int):
+@mandate_staff
+def draft_update(brand, mandate: Mandate):
     """Staff edit the draft."""
-    mandate = _mandate(brand, mandate_id)
     data = json_body(set(DRAFT_SCHEMA["properties"]))
     clauses = data.get("clauses")
     if clauses is not None and not isinstance(clauses, dict):
@@ -277,34 +240,23 @@ def draft_update(brand, mandate_id: int):
 def _act(name: str, summary: str, act, *, request_schema=None, staff: bool = False, status: int = 200,
          errors=(401, 403, 404, 409, 422)):
     """Declare POST /brands/<slug>/mandates/<id>/<name> calling `act(mandate, data)`."""
-    guard = brand_staff if staff else brand_signed_in
-
-    @documented(summary, tag="mandates", request_schema=request_schema, response_schema=MANDATE_SCHEMA,
-                status=status, errors=errors)
-    @guard
-    def route(brand, mandate_id: int):
-        data = json_body(set((request_schema or {}).get("properties", {})))
-        mandate = _mandate(brand, mandate_id)
-        act(mandate, data)
-        db.session.commit()
-        return jsonify(serialize_mandate(mandate)), status
-
-    route.__name__ = route.__qualname__ = f"mandate_{name}"
-    route.__doc__ = summary
-    blueprint.add_url_rule(f"/brands/<slug>/mandates/<int:mandate_id>/{name}", view_func=route, methods=["POST"])
+    action_route(blueprint, f"/brands/<slug>/mandates/<int:mandate_id>/{name}", f"mandate_{name}", summary=summary,
+                 tag="mandates", policy=mandate_staff if staff else mandate_party, load=lambda brand, mandate: mandate,
+                 act=act, answer=serialize_mandate, request_schema=request_schema, response_schema=MANDATE_SCHEMA,
+                 errors=errors, status=status)
 
 
 def _sign(mandate, data):
     ip, agent = _client()
     contracts.sign(mandate, current_user, string_field(data, "typed_name", required=True),
                    accept=data.get("accept") is True, ip_address=ip, user_agent=agent,
-                   version_number=_integer(data, "version"), text_sha256=string_field(data, "text_sha256"))
+                   version_number=integer_field(data, "version"), text_sha256=string_field(data, "text_sha256"))
 
 
 def _countersign(mandate, data):
     ip, agent = _client()
     contracts.countersign(mandate, current_user, string_field(data, "typed_name", required=True), ip_address=ip,
-                          user_agent=agent, version_number=_integer(data, "version"),
+                          user_agent=agent, version_number=integer_field(data, "version"),
                           text_sha256=string_field(data, "text_sha256"))
 
 
@@ -324,8 +276,9 @@ _act("countersign", "A staff member with signing rights countersigns: the versio
 _act("amend", "Start an amendment: a new draft version copied from the version in force.",
      lambda m, d: contracts.amend(m, current_user), staff=True, status=201, errors=(401, 403, 404, 409))
 _act("revoke", "Staff revoke the mandate with a reason, effective on a day respecting the contract's notice.",
-     lambda m, d: ending.revoke(m, current_user, string_field(d, "reason", required=True), _day(d, "effective_on")),
+     lambda m, d: ending.revoke(m, current_user, string_field(d, "reason", required=True),
+                                date_field(d, "effective_on")),
      request_schema={**END_SCHEMA, "required": ["reason"]}, staff=True)
 _act("resign", "The ambassador resigns, effective on a day respecting the contract's notice.",
-     lambda m, d: ending.resign(m, current_user, string_field(d, "reason"), _day(d, "effective_on")),
+     lambda m, d: ending.resign(m, current_user, string_field(d, "reason"), date_field(d, "effective_on")),
      request_schema=END_SCHEMA)

@@ -1,5 +1,7 @@
-"""Forms of the contract pages (CSRF on every one). They only carry what people type: every rule,
-including the checks of each clause field, stays in mandates/clauses.py and the services."""
+"""Forms of the mandates pages (CSRF on every one): contracts, applications, mission orders, benefits, advocates.
+
+They only carry what people type: every rule, including the checks of each clause field, stays in
+mandates/clauses.py and the services."""
 from __future__ import annotations
 
 from babel import Locale
@@ -8,8 +10,11 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
+    DateTimeLocalField,
     EmailField,
     HiddenField,
+    RadioField,
     SelectChoice,
     SelectField,
     StringField,
@@ -134,3 +139,87 @@ class ResignForm(FlaskForm):
     effective_on = StringField(_l("Takes effect on (leave empty for the earliest day the notice allows)"),
                                render_kw={"type": "date"}, validators=[Optional()])
     submit = SubmitField(_l("Resign"))
+
+
+class ApplicationForm(FlaskForm):
+    motivation = TextAreaField(_l("Why you want to represent the brand"), validators=[DataRequired(), Length(max=4000)])
+    channels = TextAreaField(_l("Your channels (social networks, blog, events...)"),
+                             validators=[DataRequired(), Length(max=4000)])
+    audience = TextAreaField(_l("Your audience (who follows you, how many, where)"),
+                             validators=[DataRequired(), Length(max=4000)])
+    submit = SubmitField(_l("Send my application"))
+
+
+class DeclarationForm(FlaskForm):
+    defends = RadioField(_l("I defend"), choices=[SelectChoice("brand", _l("the brand")),
+                                                  SelectChoice("customers", _l("its customers"))],
+                         validators=[DataRequired()])
+    statement = TextAreaField(_l("Your statement: why you defend them"), validators=[DataRequired(), Length(max=4000)])
+    submit = SubmitField(_l("Declare myself an advocate"))
+
+
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(_l("Reason"), validators=[DataRequired(), Length(max=2000)])
+    submit = SubmitField(_l("Confirm"))
+
+
+class MissionOrderForm(FlaskForm):
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    instructions = TextAreaField(_l("Instructions"), validators=[DataRequired(), Length(max=10000)])
+    due_at = DateTimeLocalField(_l("Due (UTC)"), format="%Y-%m-%dT%H:%M", validators=[DataRequired()])
+    expected_proof = TextAreaField(_l("Expected proof (what the report must contain)"),
+                                   validators=[DataRequired(), Length(max=4000)])
+    disclosure_label = StringField(_l("Disclosure label to show"), validators=[Optional(), Length(max=100)],
+                                   description=_l("Leave empty to use the label of the contract in force."))
+    submit = SubmitField(_l("Issue the order"))
+
+
+class DeclineOrderForm(FlaskForm):
+    reason = TextAreaField(_l("Why you decline"), validators=[DataRequired(), Length(max=4000)])
+    submit = SubmitField(_l("Decline the order"))
+
+
+class ReportForm(FlaskForm):
+    text = TextAreaField(_l("What you did"), validators=[DataRequired(), Length(max=10000)])
+    links = TextAreaField(_l("Links, one per line"), validators=[Optional(), Length(max=42000)],
+                          description=_l("Each line one address starting with http:// or https://."))
+    submit = SubmitField(_l("Send my report"))
+
+
+class WarningNoteForm(FlaskForm):
+    note = TextAreaField(_l("Why the report is acceptable without the label, or what you checked"),
+                         validators=[DataRequired(), Length(max=4000)])
+    submit = SubmitField(_l("Clear the warning"))
+
+
+class ApproveForm(FlaskForm):
+    comment = TextAreaField(_l("Comment (optional)"), validators=[Optional(), Length(max=4000)])
+    submit = SubmitField(_l("Approve the report"))
+
+
+class SendBackForm(FlaskForm):
+    comment = TextAreaField(_l("What the ambassador must change"), validators=[DataRequired(), Length(max=4000)])
+    submit = SubmitField(_l("Send the report back"))
+
+
+class BenefitForm(FlaskForm):
+    kind = SelectField(_l("Kind"), choices=[SelectChoice("money", _l("Money")),
+                                                    SelectChoice("in_kind", _l("In kind"))])
+    description = StringField(_l("Description"), validators=[DataRequired(), Length(max=500)])
+    value = StringField(_l("Value"), validators=[DataRequired(), Length(max=40)],
+                        description=_l("An amount such as 49.90; for a gift in kind, its market value."))
+    currency = StringField(_l("Currency (ISO 4217 code)"), default="EUR", validators=[DataRequired(), Length(max=3)])
+    given_on = DateField(_l("Date given"), validators=[DataRequired()])
+    submit = SubmitField(_l("Record the benefit"))
+
+
+class VerifyForm(FlaskForm):
+    """Anyone checks a contract: its whole text, or its SHA-256 (CSRF on; a POST, so long texts fit)."""
+
+    text = TextAreaField(
+        _l("Contract text"), validators=[Optional(strip_whitespace=False)],
+        description=_l("Paste the whole text exactly as signed. Only Windows line endings are turned into plain "
+                       "ones; every other character counts, spaces and blank lines included."))
+    sha256 = StringField(_l("Or its SHA-256 hash"), validators=[Optional()],
+                         description=_l("64 hexadecimal characters, as printed on the contract."))
+    submit = SubmitField(_l("Verify"))

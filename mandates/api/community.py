@@ -1,8 +1,6 @@
 """The API of applications, mission orders, reports, benefits and advocates (bearer tokens; same services as pages)."""
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from flask import Blueprint, jsonify, request
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -13,16 +11,19 @@ from institutions.api_support import (
     PAGE_SCHEMA,
     PAGINATION_PARAMETERS,
     action_route,
+    date_field,
     documented,
     iso,
     json_body,
+    moment_field,
     paginated,
     string_field,
 )
-from institutions.errors import Forbidden, ValidationFailed
+from institutions.errors import ValidationFailed
 from mandates import advocates, applications, benefits, missions
-from mandates.models import AdvocacyState, ApplicationState
-from mandates.permissions import can_manage_mandates, can_view_mandate
+from mandates.access import mandate_party, mandate_staff
+from mandates.models import AdvocacyState, ApplicationState, Mandate
+from mandates.permissions import can_manage_mandates
 
 blueprint = Blueprint("mandates_community_api", __name__, url_prefix="/api/v1")
 
@@ -108,30 +109,6 @@ def serialize_declaration(declaration) -> dict:
             "reason": declaration.reason, "ended_at": iso(declaration.ended_at)}
 
 
-def _moment(data: dict, name: str) -> datetime | None:
-    raw = string_field(data, name)
-    if raw is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        raise ValidationFailed(_("Use an ISO 8601 date and time with its offset, e.g. 2027-03-01T09:00:00Z."),
-                               field=name)
-    if moment.tzinfo is None:
-        raise ValidationFailed(_("This date needs a time zone."), field=name)
-    return moment
-
-
-def _day(data: dict, name: str) -> date | None:
-    raw = string_field(data, name)
-    if raw is None:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise ValidationFailed(_("Use an ISO 8601 date, e.g. 2027-03-01."), field=name)
-
-
 # --- applications --------------------------------------------------------------------------------------------------
 
 @blueprint.post("/brands/<slug>/ambassador-applications")
@@ -190,14 +167,13 @@ _application_route("withdraw", "The applicant withdraws their pending applicatio
 @blueprint.post("/brands/<slug>/mandates/<int:mandate_id>/mission-orders")
 @documented("Issue a mission order inside an active mandate (staff); the label defaults to the contract's.",
             tag="mission orders", request_schema=ORDER_SCHEMA, response_schema=ID_STATE, status=201, errors=ERRORS)
-@brand_staff
-def order_create(brand, mandate_id: int):
+@mandate_staff
+def order_create(brand, mandate: Mandate):
     """Staff issue an order."""
     data = json_body(set(ORDER_SCHEMA["properties"]))
-    mandate = missions.mandate_in_brand(brand, mandate_id)
     order = missions.issue_order(mandate, current_user, title=string_field(data, "title", True),
                                  instructions=string_field(data, "instructions", True),
-                                 due_at=_moment(data, "due_at"),
+                                 due_at=moment_field(data, "due_at"),
                                  expected_proof=string_field(data, "expected_proof", True),
                                  disclosure_label=string_field(data, "disclosure_label"))
     db.session.commit()
@@ -207,19 +183,16 @@ def order_create(brand, mandate_id: int):
 @blueprint.get("/brands/<slug>/mandates/<int:mandate_id>/mission-orders")
 @documented("A mandate's mission orders, open ones first (its ambassador and the brand's staff).",
             tag="mission orders", response_schema=PAGE_SCHEMA, query=PAGINATION_PARAMETERS, errors=(401, 403, 404, 422))
-@brand_signed_in
-def order_list(brand, mandate_id: int):
+@mandate_party
+def order_list(brand, mandate: Mandate):
     """Orders of one mandate with states and overdue flags."""
-    mandate = missions.mandate_in_brand(brand, mandate_id)
-    if not can_view_mandate(current_user, mandate):
-        raise Forbidden(_("Only the ambassador and the brand's staff can see this mandate's orders."))
     return jsonify(paginated(missions.orders_query(mandate), serialize_order))
 
 
 @blueprint.get("/brands/<slug>/mission-orders/waiting")
 @documented("What waits for me: as ambassador (to accept, to report, sent back) and, for staff, reports to review "
             "and overdue orders.", tag="mission orders", errors=(401, 404))
-@brand_signed_in
+@mandate_party
 def order_waiting(brand):
     """Both sides' lists of what waits for them."""
     mine = missions.waiting_for_ambassador(current_user, brand)
@@ -233,7 +206,7 @@ def order_waiting(brand):
 @blueprint.get("/brands/<slug>/mission-orders/<int:order_id>")
 @documented("One mission order with its reports (its ambassador and the brand's staff).", tag="mission orders",
             response_schema=ID_STATE, errors=(401, 403, 404))
-@brand_signed_in
+@mandate_party
 def order_detail(brand, order_id: int):
     """The order as it stands."""
     return jsonify(serialize_order(missions.order_for_viewer(brand, order_id, current_user)))
@@ -248,22 +221,22 @@ def _order_route(name: str, summary: str, policy, act, request_schema=None):
                  answer=serialize_order)
 
 
-_order_route("accept", "The ambassador accepts the order.", brand_signed_in,
+_order_route("accept", "The ambassador accepts the order.", mandate_party,
              lambda o, d: missions.accept_order(o, current_user))
-_order_route("decline", "The ambassador declines the order with a reason.", brand_signed_in,
+_order_route("decline", "The ambassador declines the order with a reason.", mandate_party,
              lambda o, d: missions.decline_order(o, current_user, string_field(d, "reason", True)), REASON_SCHEMA)
 _order_route("report", "The ambassador reports: text and links (a list, or one URL per line). A report that does "
-             "not show the disclosure label gets label_missing=true.", brand_signed_in,
+             "not show the disclosure label gets label_missing=true.", mandate_party,
              lambda o, d: missions.submit_report(o, current_user, text=string_field(d, "text", True),
                                                  links=_links(d)), REPORT_SCHEMA)
-_order_route("clear-warning", "The reviewer clears the missing-label warning with a note (staff).", brand_staff,
+_order_route("clear-warning", "The reviewer clears the missing-label warning with a note (staff).", mandate_staff,
              lambda o, d: missions.clear_warning(o, current_user, string_field(d, "note", True)),
              {"type": "object", "required": ["note"], "properties": {"note": STRING}})
-_order_route("approve", "Approve the report (staff); refused while a label warning is not cleared.", brand_staff,
+_order_route("approve", "Approve the report (staff); refused while a label warning is not cleared.", mandate_staff,
              lambda o, d: missions.approve(o, current_user, string_field(d, "comment")),
              {"type": "object", "properties": {"comment": STRING}})
 _order_route("send-back", "Send the report back with a comment (staff); the ambassador reports again.",
-             brand_staff, lambda o, d: missions.send_back(o, current_user, string_field(d, "comment", True)),
+             mandate_staff, lambda o, d: missions.send_back(o, current_user, string_field(d, "comment", True)),
              {"type": "object", "required": ["comment"], "properties": {"comment": STRING}})
 
 
@@ -282,14 +255,14 @@ def _links(data: dict) -> str | list[str] | None:
 @documented("Record a benefit given to the ambassador (staff); refused unless the mandate is active.",
             tag="benefits", request_schema=BENEFIT_SCHEMA, response_schema={"type": "object"}, status=201,
             errors=ERRORS)
-@brand_staff
-def benefit_create(brand, mandate_id: int):
+@mandate_staff
+def benefit_create(brand, mandate: Mandate):
     """Staff record a benefit."""
     data = json_body(set(BENEFIT_SCHEMA["properties"]))
-    mandate = missions.mandate_in_brand(brand, mandate_id)
     benefit = benefits.record_benefit(mandate, current_user, kind=string_field(data, "kind", True),
                                       description=string_field(data, "description", True), value=data.get("value"),
-                                      currency=string_field(data, "currency", True), given_on=_day(data, "given_on"))
+                                      currency=string_field(data, "currency", True),
+                                      given_on=date_field(data, "given_on"))
     db.session.commit()
     return jsonify(serialize_benefit(benefit)), 201
 
@@ -299,12 +272,9 @@ def benefit_create(brand, mandate_id: int):
             tag="benefits", errors=(401, 403, 404),
             response_schema={"type": "object", "required": ["items", "yearly_totals"],
                              "properties": {"items": {"type": "array"}, "yearly_totals": {"type": "array"}}})
-@brand_signed_in
-def benefit_list(brand, mandate_id: int):
+@mandate_party
+def benefit_list(brand, mandate: Mandate):
     """Benefits, newest first, with totals per year and currency."""
-    mandate = missions.mandate_in_brand(brand, mandate_id)
-    if not can_view_mandate(current_user, mandate):
-        raise Forbidden(_("Only the ambassador and the brand's staff can see the benefits of this mandate."))
     return jsonify({"items": [serialize_benefit(b) for b in benefits.benefits_of(mandate)],
                     "yearly_totals": [{"year": t.year, "currency": t.currency, "total_minor": t.total_minor}
                                       for t in benefits.yearly_totals(mandate)]})

@@ -11,15 +11,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from extensions import db
-from institutions.access import brand_signed_in, brand_staff
 from institutions.clock import utcnow
 from institutions.errors import ValidationFailed
 from institutions.forms import ActionForm
 from institutions.models import AuditEvent
-from institutions.view_helpers import commit_or_refuse
+from institutions.view_helpers import act_and_redirect, commit_or_refuse
 from mandates import clauses as schema
 from mandates import contracts, ending, missions
-from mandates.contract_forms import (
+from mandates.access import mandate_party, mandate_staff
+from mandates.forms import (
     SEPARATOR,
     ContractForm,
     CountersignForm,
@@ -31,7 +31,7 @@ from mandates.contract_forms import (
     form_field_name,
 )
 from mandates.models import Mandate, MandateVersion, VersionState
-from mandates.permissions import can_manage_mandates, can_view_mandate
+from mandates.permissions import can_manage_mandates
 
 blueprint = Blueprint("mandates", __name__, url_prefix="/b/<slug>/mandates")
 
@@ -67,20 +67,12 @@ class _DottedFields:
         return self._form[key] if key in self._form else getattr(self._form, name, None)
 
 
-def _mandate(brand, mandate_id: int) -> Mandate:
-    """A mandate of the brand the visitor is a party to (403 otherwise), moved to where its dates say."""
-    mandate = contracts.mandate_in_brand(brand, mandate_id)
-    if mandate.ambassador_id is None and contracts.claim_invitations(current_user):
-        db.session.commit()
-    if not can_view_mandate(current_user, mandate):
-        abort(403)
-    if ending.advance(mandate):
-        db.session.commit()
-    return mandate
+def _url(brand, mandate, endpoint: str = "mandates.detail") -> str:
+    return url_for(endpoint, slug=brand.slug, mandate_id=mandate.id)
 
 
 def _back(brand, mandate, endpoint: str = "mandates.detail"):
-    return redirect(url_for(endpoint, slug=brand.slug, mandate_id=mandate.id))
+    return redirect(_url(brand, mandate, endpoint))
 
 
 def _client() -> tuple[str | None, str | None]:
@@ -104,11 +96,9 @@ def _day(form, field: str = "effective_on") -> date | None:
 # --- staff: the list and starting a mandate ------------------------------------------------------------------------
 
 @blueprint.get("/")
-@brand_staff
+@mandate_staff
 def index(brand):
     """The brand's mandates with their state, and the form to start one."""
-    if ending.advance_due(brand=brand):
-        db.session.commit()
     return _index_page(brand, StartMandateForm())
 
 
@@ -120,7 +110,7 @@ def _index_page(brand, form, status: int = 200):
 
 
 @blueprint.post("/")
-@brand_staff
+@mandate_staff
 def start(brand):
     """Staff start a draft mandate for an account (found by its address) or invite an address."""
     form = StartMandateForm()
@@ -140,10 +130,9 @@ def start(brand):
 # --- staff: the draft editor --------------------------------------------------------------------------------------
 
 @blueprint.route("/<int:mandate_id>/draft", methods=["GET", "POST"])
-@brand_staff
-def edit_draft(brand, mandate_id: int):
+@mandate_staff
+def edit_draft(brand, mandate: Mandate):
     """The draft editor: every clause, the missing-clause checklist and a preview of the contract text."""
-    mandate = _mandate(brand, mandate_id)
     version = contracts.draft_version(mandate)
     if version is None:
         flash(_("There is no draft to edit: an offered or signed contract never changes. Withdraw the offer, or "
@@ -168,10 +157,9 @@ def edit_draft(brand, mandate_id: int):
 
 
 @blueprint.post("/<int:mandate_id>/preview")
-@brand_staff
-def preview(brand, mandate_id: int):
+@mandate_staff
+def preview(brand, mandate: Mandate):
     """The contract text the draft form would give, as plain text (the editor's script asks while staff type)."""
-    mandate = _mandate(brand, mandate_id)
     version = contracts.draft_version(mandate)
     if version is None:
         abort(409)
@@ -193,59 +181,50 @@ def preview(brand, mandate_id: int):
 
 # --- staff: acts on the contract ----------------------------------------------------------------------------------
 
-def _staff_act(brand, mandate_id: int, act, message: str, endpoint: str = "mandates.detail"):
-    mandate = _mandate(brand, mandate_id)
-    if ActionForm().validate_on_submit():
-        ok, _result = commit_or_refuse(lambda: act(mandate))
-        if ok:
-            flash(message, "success")
-    return _back(brand, mandate, endpoint)
+def _staff_act(brand, mandate: Mandate, act, message: str, endpoint: str = "mandates.detail"):
+    back = _url(brand, mandate, endpoint)
+    return act_and_redirect(ActionForm(), lambda: act(mandate), done=message, to=back, refused_to=back)
 
 
 @blueprint.post("/<int:mandate_id>/offer")
-@brand_staff
-def offer(brand, mandate_id: int):
+@mandate_staff
+def offer(brand, mandate: Mandate):
     """Freeze the draft and offer it for signature (refused with the list of missing clauses)."""
-    mandate = _mandate(brand, mandate_id)
-    if ActionForm().validate_on_submit():
-        ok, _result = commit_or_refuse(lambda: contracts.offer(mandate, current_user))
-        if ok:
-            flash(_("The contract is offered: its text and fingerprint are frozen. The ambassador is told."),
-                  "success")
-            return _back(brand, mandate)
-    return _back(brand, mandate, "mandates.edit_draft")
+    return act_and_redirect(
+        ActionForm(), lambda: contracts.offer(mandate, current_user),
+        done=_("The contract is offered: its text and fingerprint are frozen. The ambassador is told."),
+        to=_url(brand, mandate), refused_to=_url(brand, mandate, "mandates.edit_draft"))
 
 
 @blueprint.post("/<int:mandate_id>/withdraw")
-@brand_staff
-def withdraw(brand, mandate_id: int):
+@mandate_staff
+def withdraw(brand, mandate: Mandate):
     """Withdraw an offer the ambassador has not signed; its clauses come back as a new draft."""
-    return _staff_act(brand, mandate_id, lambda m: contracts.withdraw_offer(m, current_user),
+    return _staff_act(brand, mandate, lambda m: contracts.withdraw_offer(m, current_user),
                       _("The offer is withdrawn; its clauses are back in a new draft."), "mandates.edit_draft")
 
 
 @blueprint.post("/<int:mandate_id>/amend")
-@brand_staff
-def amend(brand, mandate_id: int):
+@mandate_staff
+def amend(brand, mandate: Mandate):
     """Start an amendment copied from the version in force."""
-    return _staff_act(brand, mandate_id, lambda m: contracts.amend(m, current_user),
+    return _staff_act(brand, mandate, lambda m: contracts.amend(m, current_user),
                       _("The amendment is a new draft; the version in force stays in force until both sign it."),
                       "mandates.edit_draft")
 
 
 @blueprint.post("/<int:mandate_id>/discard")
-@brand_staff
-def discard(brand, mandate_id: int):
+@mandate_staff
+def discard(brand, mandate: Mandate):
     """Drop an amendment draft that was never offered."""
-    return _staff_act(brand, mandate_id, lambda m: contracts.discard_amendment(m, current_user),
+    return _staff_act(brand, mandate, lambda m: contracts.discard_amendment(m, current_user),
                       _("The amendment draft is discarded."))
 
 
 @blueprint.post("/<int:mandate_id>/countersign")
-@brand_staff
-def countersign(brand, mandate_id: int):
+@mandate_staff
+def countersign(brand, mandate: Mandate):
     """A signatory of the brand countersigns what the ambassador signed."""
-    mandate = _mandate(brand, mandate_id)
     form = CountersignForm()
     if form.validate_on_submit():
         ip, agent = _client()
@@ -260,10 +239,9 @@ def countersign(brand, mandate_id: int):
 
 
 @blueprint.post("/<int:mandate_id>/revoke")
-@brand_staff
-def revoke(brand, mandate_id: int):
+@mandate_staff
+def revoke(brand, mandate: Mandate):
     """Staff revoke the mandate with a reason, effective on a day respecting the notice."""
-    mandate = _mandate(brand, mandate_id)
     form = RevokeForm()
     if form.validate_on_submit():
         ok, _result = commit_or_refuse(lambda: ending.revoke(mandate, current_user, form.reason.data, _day(form)),
@@ -294,17 +272,16 @@ def _detail_page(brand, mandate, status: int = 200, **forms):
 
 
 @blueprint.get("/<int:mandate_id>")
-@brand_signed_in
-def detail(brand, mandate_id: int):
+@mandate_party
+def detail(brand, mandate: Mandate):
     """One mandate: its state and term, its versions, and what each party can do now."""
-    return _detail_page(brand, _mandate(brand, mandate_id))
+    return _detail_page(brand, mandate)
 
 
 @blueprint.route("/<int:mandate_id>/sign", methods=["GET", "POST"])
-@brand_signed_in
-def sign(brand, mandate_id: int):
+@mandate_party
+def sign(brand, mandate: Mandate):
     """The ambassador reads the offered contract, then signs it by typing their name (or declines)."""
-    mandate = _mandate(brand, mandate_id)
     version = contracts.waiting_version(mandate)
     if request.method == "GET":
         form = SignForm(data={"version": version.number, "text_sha256": version.text_sha256} if version else None)
@@ -324,16 +301,14 @@ def sign(brand, mandate_id: int):
 
 
 @blueprint.post("/<int:mandate_id>/decline")
-@brand_signed_in
-def decline(brand, mandate_id: int):
+@mandate_party
+def decline(brand, mandate: Mandate):
     """The ambassador declines the offered version, with a reason."""
-    mandate = _mandate(brand, mandate_id)
     form = DeclineForm()
-    if form.validate_on_submit():
-        ok, _result = commit_or_refuse(lambda: contracts.decline(mandate, current_user, form.reason.data), form)
-        if ok:
-            flash(_("You declined the contract; the brand is told."), "success")
-            return _back(brand, mandate)
+    done = act_and_redirect(form, lambda: contracts.decline(mandate, current_user, form.reason.data),
+                            done=_("You declined the contract; the brand is told."), to=_url(brand, mandate))
+    if done is not None:
+        return done
     version = contracts.waiting_version(mandate)
     sign_form = SignForm(data={"version": version.number, "text_sha256": version.text_sha256} if version else None)
     return render_template("mandates/contract/sign.html", brand=brand, mandate=mandate, version=version,
@@ -341,10 +316,9 @@ def decline(brand, mandate_id: int):
 
 
 @blueprint.post("/<int:mandate_id>/resign")
-@brand_signed_in
-def resign(brand, mandate_id: int):
+@mandate_party
+def resign(brand, mandate: Mandate):
     """The ambassador resigns with notice."""
-    mandate = _mandate(brand, mandate_id)
     form = ResignForm()
     if form.validate_on_submit():
         ok, _result = commit_or_refuse(lambda: ending.resign(mandate, current_user, form.reason.data, _day(form)),
@@ -358,16 +332,13 @@ def resign(brand, mandate_id: int):
 
 @blueprint.get("/<int:mandate_id>/contract", defaults={"number": None})
 @blueprint.get("/<int:mandate_id>/contract/<int:number>")
-@brand_signed_in
-def contract(brand, mandate_id: int, number: int | None):
+@mandate_party
+def contract(brand, mandate: Mandate, number: int | None):
     """The printable contract: its exact text, fingerprint, signatures and the mandate's audit trail."""
     mandate = db.session.scalar(
-        select(Mandate).where(Mandate.id == mandate_id, Mandate.brand_id == brand.id)
+        select(Mandate).where(Mandate.id == mandate.id)
         .options(selectinload(Mandate.versions).selectinload(MandateVersion.signatures),
                  selectinload(Mandate.ambassador)))
-    if mandate is None:
-        abort(404)
-    mandate = _mandate(brand, mandate.id)
     staff = can_manage_mandates(current_user, brand)
     if number is None:
         version = mandate.version_in_force or contracts.waiting_version(mandate) or contracts.draft_version(mandate)
@@ -384,10 +355,9 @@ def contract(brand, mandate_id: int, number: int | None):
 
 
 @blueprint.get("/<int:mandate_id>/contract/<int:number>.txt")
-@brand_signed_in
-def contract_text_file(brand, mandate_id: int, number: int):
+@mandate_party
+def contract_text_file(brand, mandate: Mandate, number: int):
     """The exact text of an offered version as a UTF-8 file (what the fingerprint covers, byte for byte)."""
-    mandate = _mandate(brand, mandate_id)
     version = contracts.version_by_number(mandate, number)
     if version.text is None:
         abort(404)
@@ -400,13 +370,9 @@ def contract_text_file(brand, mandate_id: int, number: int):
 
 
 @blueprint.get("/mine")
-@brand_signed_in
+@mandate_party
 def mine(brand):
     """My mandates at this brand: the contract in force, what waits for my signature, the label, the term left."""
-    claimed = contracts.claim_invitations(current_user)
     mandates = contracts.mandates_of_user(current_user, brand)
-    moved = [m for m in mandates if ending.advance(m)]
-    if claimed or moved:
-        db.session.commit()
     return render_template("mandates/contract/mine.html", brand=brand, mandates=mandates,
                            waiting_version=contracts.waiting_version, label_of=missions.contract_label)

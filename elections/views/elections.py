@@ -8,37 +8,31 @@ from flask import Blueprint, Response, abort, flash, make_response, redirect, re
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from elections import ballot_box, ballots, exports, lifecycle, nominations, recall
+from elections import ballot_box, ballots, exports, lifecycle, nominations, phases, recall
 from elections import permissions as election_permissions
+from elections.access import election_public, election_signed_in, election_staff, with_clock
 from elections.ballot_forms import choice_from_form
 from elections.certification import certify
-from institutions.charter import sitting_president
 from elections.eligibility import eligible_members_query
-from elections.forms import ElectionForm, NominateForm, PetitionForm, ReasonForm, StatementForm, TrackerForm
+from elections.forms import ElectionForm, NominateForm, ReasonForm, StatementForm, TrackerForm
 from elections.models import Election, ElectionState
 from extensions import db
-from institutions import charter
-from institutions.access import brand_public, brand_signed_in, brand_staff
+from institutions.access import brand_public, brand_staff
+from institutions.charter import sitting_president
 from institutions.errors import DomainError
 from institutions.forms import ActionForm
-from institutions.models import OfficeKind, User
-from institutions.view_helpers import commit_or_refuse, show_refusal
+from institutions.models import User
+from institutions.view_helpers import act_and_redirect, commit_or_refuse, show_refusal
 
 blueprint = Blueprint("elections", __name__, url_prefix="/b/<slug>/elections")
-recall_blueprint = Blueprint("recall", __name__, url_prefix="/b/<slug>/recall")
 
 
-def _election(brand, election_id: int) -> Election:
-    """The election, moved to the state its calendar says, or 404 (drafts are for staff only)."""
-    election = lifecycle.election_in_brand(
-        brand, election_id, include_drafts=election_permissions.can_manage_elections(current_user, brand))
-    if lifecycle.advance(election):
-        db.session.commit()
-    return election
+def _detail_url(brand, election) -> str:
+    return url_for("elections.detail", slug=brand.slug, election_id=election.id)
 
 
 def _back(brand, election):
-    return redirect(url_for("elections.detail", slug=brand.slug, election_id=election.id))
+    return redirect(_detail_url(brand, election))
 
 
 def _draft_from(form: ElectionForm) -> lifecycle.ElectionDraft:
@@ -56,10 +50,9 @@ def _draft_from(form: ElectionForm) -> lifecycle.ElectionDraft:
 
 @blueprint.get("/")
 @brand_public
+@with_clock
 def index(brand):
     """The brand's elections: running ones first, then past results."""
-    if lifecycle.advance_due(brand):
-        db.session.commit()
     include_drafts = election_permissions.can_manage_elections(current_user, brand)
     return render_template("elections/index.html", brand=brand,
                            elections=lifecycle.elections_of(brand, include_drafts=include_drafts),
@@ -71,36 +64,33 @@ def index(brand):
 def create(brand):
     """Staff prepare an election as a draft."""
     form = ElectionForm()
-    if form.validate_on_submit():
-        ok, election = commit_or_refuse(lambda: lifecycle.create_draft(brand, current_user, _draft_from(form)), form)
-        if ok:
-            flash(_("The draft is saved. Check it, then open nominations."), "success")
-            return _back(brand, election)
+    done = act_and_redirect(form, lambda: lifecycle.create_draft(brand, current_user, _draft_from(form)),
+                            done=_("The draft is saved. Check it, then open nominations."),
+                            to=lambda election: _detail_url(brand, election))
+    if done is not None:
+        return done
     return render_template("elections/edit.html", brand=brand, form=form, election=None), 422 if form.errors else 200
 
 
 @blueprint.route("/<int:election_id>/edit", methods=["GET", "POST"])
-@brand_staff
-def edit(brand, election_id: int):
+@election_staff
+def edit(brand, election):
     """Change a draft (refused once nominations are open)."""
-    election = _election(brand, election_id)
     form = ElectionForm(obj=election)
     if request.method == "GET":
         form.method.data = election.method.value
-    if form.validate_on_submit():
-        ok, _result = commit_or_refuse(lambda: lifecycle.update_draft(election, current_user, _draft_from(form)), form)
-        if ok:
-            flash(_("The draft is saved."), "success")
-            return _back(brand, election)
+    done = act_and_redirect(form, lambda: lifecycle.update_draft(election, current_user, _draft_from(form)),
+                            done=_("The draft is saved."), to=_detail_url(brand, election))
+    if done is not None:
+        return done
     return render_template("elections/edit.html", brand=brand, form=form, election=election), \
         422 if form.errors else 200
 
 
 @blueprint.get("/<int:election_id>")
-@brand_public
-def detail(brand, election_id: int):
+@election_public
+def detail(brand, election):
     """One election: its phase and dates, the candidates, what you can do now."""
-    election = _election(brand, election_id)
     nominate_form = NominateForm()
     if election_permissions.can_nominate(current_user, election):
         nominate_form.nominee.choices = _nominee_choices(election)
@@ -120,22 +110,18 @@ def _nominee_choices(election: Election) -> list[tuple[int, str]]:
 
 
 @blueprint.post("/<int:election_id>/open")
-@brand_staff
-def open_nominations(brand, election_id: int):
+@election_staff
+def open_nominations(brand, election):
     """Publish the election: the calendar freezes."""
-    election = _election(brand, election_id)
-    if ActionForm().validate_on_submit():
-        ok, _result = commit_or_refuse(lambda: lifecycle.open_nominations(election, current_user))
-        if ok:
-            flash(_("Nominations are open; the calendar is now fixed."), "success")
-    return _back(brand, election)
+    return act_and_redirect(ActionForm(), lambda: lifecycle.open_nominations(election, current_user),
+                            done=_("Nominations are open; the calendar is now fixed."),
+                            to=_detail_url(brand, election), refused_to=_detail_url(brand, election))
 
 
 @blueprint.post("/<int:election_id>/cancel")
-@brand_staff
-def cancel(brand, election_id: int):
+@election_staff
+def cancel(brand, election):
     """Cancel the election with a public reason."""
-    election = _election(brand, election_id)
     form = ReasonForm()
     if form.validate_on_submit():
         ok, _result = commit_or_refuse(lambda: lifecycle.cancel(election, current_user, form.reason.data))
@@ -147,22 +133,18 @@ def cancel(brand, election_id: int):
 
 
 @blueprint.post("/<int:election_id>/certify")
-@brand_staff
-def certify_result(brand, election_id: int):
+@election_staff
+def certify_result(brand, election):
     """Certify the stored count; the winner takes office."""
-    election = _election(brand, election_id)
-    if ActionForm().validate_on_submit():
-        ok, _result = commit_or_refuse(lambda: certify(election, current_user))
-        if ok:
-            flash(_("The result is certified."), "success")
-    return _back(brand, election)
+    return act_and_redirect(ActionForm(), lambda: certify(election, current_user),
+                            done=_("The result is certified."),
+                            to=_detail_url(brand, election), refused_to=_detail_url(brand, election))
 
 
 @blueprint.post("/<int:election_id>/nominate")
-@brand_signed_in
-def nominate(brand, election_id: int):
+@election_signed_in
+def nominate(brand, election):
     """Stand as a candidate, or nominate another eligible member."""
-    election = _election(brand, election_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     nominee_id = request.form.get("nominee", type=int) if request.form.get("nominee") else current_user.id
@@ -177,8 +159,7 @@ def nominate(brand, election_id: int):
     return _back(brand, election)
 
 
-def _candidacy_act(brand, election_id: int, candidacy_id: int, act, message: str):
-    election = _election(brand, election_id)
+def _candidacy_act(brand, election, candidacy_id: int, act, message: str):
     if ActionForm().validate_on_submit():
         candidacy = nominations.candidacy_in_election(election, candidacy_id)
         ok, _result = commit_or_refuse(lambda: act(candidacy))
@@ -188,62 +169,58 @@ def _candidacy_act(brand, election_id: int, candidacy_id: int, act, message: str
 
 
 @blueprint.post("/<int:election_id>/candidates/<int:candidacy_id>/accept")
-@brand_signed_in
-def accept(brand, election_id: int, candidacy_id: int):
+@election_signed_in
+def accept(brand, election, candidacy_id: int):
     """The nominee accepts to stand."""
-    return _candidacy_act(brand, election_id, candidacy_id,
+    return _candidacy_act(brand, election, candidacy_id,
                           lambda c: nominations.answer_nomination(c, current_user, True), _("You are a candidate."))
 
 
 @blueprint.post("/<int:election_id>/candidates/<int:candidacy_id>/decline")
-@brand_signed_in
-def decline(brand, election_id: int, candidacy_id: int):
+@election_signed_in
+def decline(brand, election, candidacy_id: int):
     """The nominee declines."""
-    return _candidacy_act(brand, election_id, candidacy_id,
+    return _candidacy_act(brand, election, candidacy_id,
                           lambda c: nominations.answer_nomination(c, current_user, False),
                           _("You declined the nomination."))
 
 
 @blueprint.post("/<int:election_id>/candidates/<int:candidacy_id>/endorse")
-@brand_signed_in
-def endorse(brand, election_id: int, candidacy_id: int):
+@election_signed_in
+def endorse(brand, election, candidacy_id: int):
     """Endorse a candidate (once)."""
-    return _candidacy_act(brand, election_id, candidacy_id, lambda c: nominations.endorse(c, current_user),
+    return _candidacy_act(brand, election, candidacy_id, lambda c: nominations.endorse(c, current_user),
                           _("Your endorsement is recorded."))
 
 
 @blueprint.post("/<int:election_id>/candidates/<int:candidacy_id>/withdraw")
-@brand_signed_in
-def withdraw(brand, election_id: int, candidacy_id: int):
+@election_signed_in
+def withdraw(brand, election, candidacy_id: int):
     """A candidate withdraws."""
-    return _candidacy_act(brand, election_id, candidacy_id, lambda c: nominations.withdraw(c, current_user),
+    return _candidacy_act(brand, election, candidacy_id, lambda c: nominations.withdraw(c, current_user),
                           _("You have withdrawn."))
 
 
 @blueprint.route("/<int:election_id>/candidates/<int:candidacy_id>/statement", methods=["GET", "POST"])
-@brand_signed_in
-def statement(brand, election_id: int, candidacy_id: int):
+@election_signed_in
+def statement(brand, election, candidacy_id: int):
     """The candidate writes their statement (Markdown, sanitized when shown)."""
-    election = _election(brand, election_id)
     candidacy = nominations.candidacy_in_election(election, candidacy_id)
     if not election_permissions.is_candidate(current_user, candidacy):
         abort(403)
     form = StatementForm(statement=candidacy.statement_markdown)
-    if form.validate_on_submit():
-        ok, _result = commit_or_refuse(lambda: nominations.write_statement(candidacy, current_user, form.statement.data),
-                                       form)
-        if ok:
-            flash(_("Your statement is published."), "success")
-            return _back(brand, election)
+    done = act_and_redirect(form, lambda: nominations.write_statement(candidacy, current_user, form.statement.data),
+                            done=_("Your statement is published."), to=_detail_url(brand, election))
+    if done is not None:
+        return done
     return render_template("elections/statement.html", brand=brand, election=election, candidacy=candidacy,
                            form=form, preview=nominations.render_statement(form.statement.data or ""))
 
 
 @blueprint.post("/<int:election_id>/candidates/<int:candidacy_id>/reject-statement")
-@brand_staff
-def reject_statement(brand, election_id: int, candidacy_id: int):
+@election_staff
+def reject_statement(brand, election, candidacy_id: int):
     """Staff take down a statement for a code-of-conduct breach, with a public reason."""
-    election = _election(brand, election_id)
     form = ReasonForm()
     candidacy = nominations.candidacy_in_election(election, candidacy_id)
     if form.validate_on_submit():
@@ -256,10 +233,9 @@ def reject_statement(brand, election_id: int, candidacy_id: int):
 
 
 @blueprint.route("/<int:election_id>/vote", methods=["GET", "POST"])
-@brand_signed_in
-def vote(brand, election_id: int):
+@election_signed_in
+def vote(brand, election):
     """The voting booth: the ballot, then a confirmation step."""
-    election = _election(brand, election_id)
     form = ActionForm()
     if request.method == "POST" and form.validate_on_submit():
         options = ballot_box.options_of(election)
@@ -274,15 +250,14 @@ def vote(brand, election_id: int):
                                    grades=ballots.GRADES, form=ActionForm())
     return render_template("elections/vote.html", brand=brand, election=election, form=form,
                            options=ballot_box.options_of(election), option_names=ballot_box.option_names(election),
-                           candidacies=lifecycle.ballot_candidacies(election), grades=ballots.GRADES,
+                           candidacies=phases.ballot_candidacies(election), grades=ballots.GRADES,
                            render_statement=nominations.render_statement)
 
 
 @blueprint.post("/<int:election_id>/vote/cast")
-@brand_signed_in
-def cast(brand, election_id: int):
+@election_signed_in
+def cast(brand, election):
     """Cast the confirmed ballot; the tracker is shown once, here."""
-    election = _election(brand, election_id)
     if not ActionForm().validate_on_submit():
         abort(400)
     try:
@@ -301,10 +276,9 @@ def cast(brand, election_id: int):
 
 
 @blueprint.route("/<int:election_id>/bulletin", methods=["GET", "POST"])
-@brand_public
-def bulletin(brand, election_id: int):
+@election_public
+def bulletin(brand, election):
     """The bulletin board: tracker hashes while voting, every ballot after close; check your tracker."""
-    election = _election(brand, election_id)
     if election.state is ElectionState.DRAFT or election.roll_size is None:
         abort(404)
     # The check is a POST so that a tracker never lands in an address, a log or the history.
@@ -323,10 +297,9 @@ def bulletin(brand, election_id: int):
 
 
 @blueprint.get("/<int:election_id>/results")
-@brand_public
-def results(brand, election_id: int):
+@election_public
+def results(brand, election):
     """Winner, turnout, blank votes and the method's detail, as tables and charts."""
-    election = _election(brand, election_id)
     result = ballot_box.stored_result(election)
     if result is None:
         abort(404)
@@ -336,20 +309,18 @@ def results(brand, election_id: int):
 
 
 @blueprint.get("/<int:election_id>/ballots.csv")
-@brand_public
-def export_csv(brand, election_id: int):
+@election_public
+def export_csv(brand, election):
     """The anonymized ballots as CSV, for a recount with any software."""
-    election = _election(brand, election_id)
     if not exports.is_published(election):
         abort(404)
     return _download(exports.ballots_csv(election), "text/csv", exports.file_name(election, "csv"))
 
 
 @blueprint.get("/<int:election_id>/ballots.<any(toi, cat):extension>")
-@brand_public
-def export_preflib(brand, election_id: int, extension: str):
+@election_public
+def export_preflib(brand, election, extension: str):
     """The anonymized ballots in PrefLib format (.toi rankings, .cat grades)."""
-    election = _election(brand, election_id)
     if not exports.is_published(election) or extension != exports.preflib_extension(election):
         abort(404)
     return _download(exports.ballots_preflib(election), "text/plain", exports.file_name(election, extension))
@@ -360,41 +331,3 @@ def _download(text: str, mimetype: str, name: str) -> Response:
     return Response(text, mimetype=mimetype, headers={"Content-Disposition": f"attachment; filename={name}"})
 
 
-@recall_blueprint.get("/")
-@brand_public
-def recall_page(brand):
-    """The recall petition: its reason, signatures, threshold and window."""
-    petition = recall.petition_on_show(brand)
-    president = sitting_president(brand)
-    return render_template(
-        "elections/recall.html", brand=brand, petition=petition, president=president,
-        office=president.office if president else charter.office_of(brand, OfficeKind.PRESIDENT),
-        signatures=recall.signature_count(petition) if petition else 0,
-        signed=petition is not None and current_user.is_authenticated and recall.has_signed(petition, current_user),
-        form=PetitionForm(), action_form=ActionForm(),
-    )
-
-
-@recall_blueprint.post("/")
-@brand_signed_in
-def open_petition(brand):
-    """Open a recall petition (and sign it)."""
-    form = PetitionForm()
-    if form.validate_on_submit():
-        ok, _result = commit_or_refuse(lambda: recall.open_petition(brand, current_user, form.reason.data), form)
-        if ok:
-            flash(_("The petition is open and you signed it."), "success")
-    else:
-        flash(_("Say why the president should be recalled."), "error")
-    return redirect(url_for("recall.recall_page", slug=brand.slug))
-
-
-@recall_blueprint.post("/<int:petition_id>/sign")
-@brand_signed_in
-def sign(brand, petition_id: int):
-    """Sign the recall petition (once)."""
-    if ActionForm().validate_on_submit():
-        ok, _result = commit_or_refuse(lambda: recall.sign(recall.petition_in_brand(brand, petition_id), current_user))
-        if ok:
-            flash(_("Your signature is recorded."), "success")
-    return redirect(url_for("recall.recall_page", slug=brand.slug))

@@ -10,7 +10,7 @@ from institutions.access import brand_signed_in, brand_staff
 from institutions.forms import ActionForm
 from institutions.view_helpers import commit_or_refuse
 from mandates import advocates, applications
-from mandates.mission_forms import ApplicationForm, DeclarationForm, ReasonForm
+from mandates.forms import ApplicationForm, DeclarationForm, ReasonForm
 from mandates.models import AdvocacyState, ApplicationState
 
 blueprint = Blueprint("ambassadors", __name__, url_prefix="/b/<slug>")

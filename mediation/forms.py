@@ -1,21 +1,22 @@
-"""Forms of filing, admissibility, the brand's answer, objections and the roster (CSRF on); rules stay in services.
+"""Forms of the mediation pillar (CSRF on): filing, admissibility, the brand's answer, objections, the roster, the
+exchange and the outcome; the rules stay in the services.
 
-The case page's forms carry a prefix (incomplete-missing, refuse-reason, ...) so that their fields keep unique
-ids next to the exchange's and the outcome's forms.
+The case page's forms carry a prefix (incomplete-missing, message-body, proposal-text, ...) so that their fields
+keep unique ids next to each other.
 """
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.file import MultipleFileField
+from flask_wtf.file import FileField, FileRequired, MultipleFileField
 from wtforms import (BooleanField, DateField, EmailField, IntegerField, RadioField, SelectChoice, SelectField,
                      StringField, SubmitField, TextAreaField)
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from mediation import outcome
 from mediation.admissibility import OBJECTION_DECISIONS, REFUSAL_REASONS
 
 FILES_HELP = _l("PDF, PNG or JPEG, at most 5 MB each and 8 MB together; you can add more later from the case page.")
-
 
 class FileCaseForm(FlaskForm):
     category_id = SelectField(_l("What the dispute is about"), coerce=int, choices=[], validate_choice=True)
@@ -118,3 +119,106 @@ class RecommendationForm(FlaskForm):
     text = TextAreaField(_l("Recommendation to the brand"), validators=[DataRequired(), Length(max=4000)],
                          description=_l("Published in the year's annual report, next to the category."))
     submit = SubmitField(_l("Publish the recommendation"))
+
+
+class MessageForm(FlaskForm):
+    """A message on one channel; the page sets the channels this viewer may write on."""
+
+    channel = SelectField(_l("To"), choices=[], validate_choice=True)
+    body = TextAreaField(_l("Message"), validators=[DataRequired(), Length(max=10_000)])
+    submit = SubmitField(_l("Send the message"))
+
+
+class NoteForm(FlaskForm):
+    """The mediator's private note."""
+
+    body = TextAreaField(_l("Private note (nobody else reads it)"), validators=[DataRequired(), Length(max=10_000)])
+    submit = SubmitField(_l("Keep the note"))
+
+
+class DocumentRequestForm(FlaskForm):
+    """The mediator asks a party for a document and chooses who will read it."""
+
+    from_party = SelectField(_l("Ask"), choices=[], validate_choice=True)
+    description = TextAreaField(_l("The document you need, and why"), validators=[DataRequired(), Length(max=4000)])
+    share_with = RadioField(_l("Who will read what is sent"), default="all",
+                            choices=[SelectChoice("all", _l("Both parties and the mediator")),
+                                     SelectChoice("mediator", _l("The mediator only (and the side that sends it)"))],
+                            validators=[DataRequired()])
+    submit = SubmitField(_l("Ask for the document"))
+
+
+class UploadForm(FlaskForm):
+    """A party sends the document asked for."""
+
+    request_id: int | None = None  # the upload route sets it, so the page shows the errors under that request
+    file = FileField(_l("File (PDF, PNG or JPEG, at most 5 MB)"), validators=[FileRequired()])
+    submit = SubmitField(_l("Send the document"))
+
+
+class ExtensionForm(FlaskForm):
+    reason = TextAreaField(_l("Why the case is complex"), validators=[DataRequired(), Length(max=4000)],
+                           description=_l("Both parties read this reason."))
+    days = IntegerField(_l("Extension (days)"), default=outcome.DEFAULT_EXTENSION_DAYS,
+                        validators=[InputRequired(), NumberRange(min=1, max=outcome.MAX_EXTENSION_DAYS)])
+    submit = SubmitField(_l("Extend the mediation period (once only)"))
+
+
+class ProposalForm(FlaskForm):
+    text = TextAreaField(_l("The proposed solution"), validators=[DataRequired(), Length(max=20_000)])
+    answer_days = IntegerField(_l("Days the parties have to answer"), default=outcome.DEFAULT_ANSWER_DAYS,
+                               validators=[InputRequired(), NumberRange(min=outcome.MIN_ANSWER_DAYS,
+                                                                        max=outcome.MAX_ANSWER_DAYS)])
+    submit = SubmitField(_l("Send the proposal to both parties"))
+
+
+class AnswerForm(FlaskForm):
+    """The accept and refuse buttons of a proposal (each posts to its own address)."""
+
+
+class FavoursForm(FlaskForm):
+    favours = RadioField(_l("The outcome favours"),
+                         choices=[SelectChoice(key, label) for key, label in outcome.FAVOURS_LABELS.items()],
+                         validators=[DataRequired()])
+    submit = SubmitField(_l("Record the outcome"))
+
+
+class ComplianceForm(FlaskForm):
+    complied = RadioField(_l("Did the brand do what it agreed?"),
+                          choices=[SelectChoice("yes", _l("Yes, the brand complied")),
+                                   SelectChoice("no", _l("No, the brand did not comply"))],
+                          validators=[DataRequired()])
+    submit = SubmitField(_l("Confirm (once only)"))
+
+
+class WithdrawForm(FlaskForm):
+    reason = TextAreaField(_l("Why you withdraw (optional)"), validators=[Optional(), Length(max=4000)])
+    submit = SubmitField(_l("Withdraw my case"))
+
+
+# --- the case page's exchange and outcome forms, blank unless a refused one comes back ------------------------------
+
+def exchange_page_forms(given: dict | None = None) -> dict:
+    """The exchange's forms for the case page; `given` carries a refused form back with its input and errors."""
+    given = given or {}
+    built = {
+        "message": given.get("message") or MessageForm(formdata=None, prefix="message"),
+        "note": given.get("note") or NoteForm(formdata=None, prefix="note"),
+        "request": given.get("request") or DocumentRequestForm(formdata=None, prefix="request"),
+        "upload": given.get("upload") or UploadForm(formdata=None, prefix="upload"),
+    }
+    return built
+
+
+def outcome_page_forms(given: dict | None = None) -> dict:
+    """The proposal's and outcome's forms for the case page, as exchange_page_forms."""
+    given = given or {}
+    return {
+        "extension": given.get("extension") or ExtensionForm(formdata=None, prefix="extension"),
+        "proposal": given.get("proposal") or ProposalForm(formdata=None, prefix="proposal"),
+        "favours": given.get("favours") or FavoursForm(formdata=None, prefix="favours"),
+        "compliance": given.get("compliance") or ComplianceForm(formdata=None, prefix="compliance"),
+        "withdraw": given.get("withdraw") or WithdrawForm(formdata=None, prefix="withdraw"),
+        # The accept and refuse buttons post the plain CSRF token (action_button): no prefix.
+        "answer": given.get("answer") or AnswerForm(formdata=None),
+    }

@@ -1,0 +1,1 @@
+"""JSON API of elections under /api/v1."""

@@ -1,0 +1,1 @@
+"""HTML pages of elections: the elections blueprint and the recall blueprint."""

@@ -1,0 +1,1 @@
+"""The mandates JSON API under /api/v1, one module per subject."""

@@ -1,0 +1,1 @@
+"""The mandates HTML pages, one module per subject."""
