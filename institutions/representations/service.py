@@ -16,12 +16,11 @@ from sqlalchemy import func, select
 
 from extensions import db
 from institutions import audit, charter, permissions
-from institutions.brands import staff_of
 from institutions.representations.models import Representation, RepresentationCosignature, RepresentationState
 from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
 from institutions.models import Brand, OfficeKind, User
-from institutions.notifications import notify
+from institutions.notifications import notify, notify_staff
 
 REPRESENTATION_KIND = "representations"
 
@@ -106,9 +105,7 @@ def _link(representation: Representation) -> str:
 
 
 def _notify_staff(representation: Representation, message: str) -> None:
-    for role in staff_of(representation.brand):
-        if role.user is not None and role.user.deleted_at is None:
-            notify(role.user, REPRESENTATION_KIND, message, link=_link(representation), brand=representation.brand)
+    notify_staff(representation.brand, REPRESENTATION_KIND, message, link=_link(representation))
 
 
 def _notify_community_side(representation: Representation, message: str) -> None:
