@@ -186,24 +186,27 @@ def serialize_holding(holding) -> dict:
 
 
 def action_route(blueprint, rule: str, endpoint: str, *, summary: str, tag: str, policy: Callable,
-                 load: Callable, act: Callable, answer: Callable, request_schema: dict | None = None,
-                 response_schema: dict | None = None, errors: tuple = (401, 403, 404, 409, 422),
-                 status: int = 200) -> None:
+                 load: Callable, act: Callable, answer: Callable, before: Callable | None = None,
+                 request_schema: dict | None = None, response_schema: dict | None = None,
+                 errors: tuple = (401, 403, 404, 409, 422), status: int = 200) -> None:
     """Declare a documented POST `rule` that loads its subject, acts on it with the JSON body, commits, answers.
 
-    `policy` guards the route and hands the view its scope (a brand, an election); `load(scope, **ids)` finds
-    the subject, `act(subject, data)` calls the service, `answer(subject)` is the JSON sent back.
+    `policy` guards the route and hands the view its scope (a brand, an election, or a brand and a case);
+    `load(*scope, **ids)` finds the subject, `act(subject, data)` calls the service, `answer(subject)` is the
+    JSON sent back. With `before`, what `before(subject)` said ahead of the act goes to `answer(subject, it)`
+    (a case answers as the caller saw it when the act ended their role).
     """
 
     @documented(summary, tag=tag, request_schema=request_schema, response_schema=response_schema, status=status,
                 errors=errors)
     @policy
-    def route(scope, **ids):
+    def route(*scope, **ids):
         data = json_body(set((request_schema or {}).get("properties", {})))
-        subject = load(scope, **ids)
+        subject = load(*scope, **ids)
+        earlier = before(subject) if before is not None else None
         act(subject, data)
         db.session.commit()
-        return jsonify(answer(subject)), status
+        return jsonify(answer(subject) if before is None else answer(subject, earlier)), status
 
     route.__name__ = route.__qualname__ = endpoint
     route.__doc__ = summary

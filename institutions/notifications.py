@@ -101,16 +101,19 @@ def notify(user: User, kind: str, message: str, link: str | None = None, brand: 
     return notification
 
 
-def notify_staff(brand: Brand, kind: str, message: str, link: str | None = None) -> int:
-    """Tell every staff member of the brand whose account still exists; returns how many were told."""
+def reachable_staff(brand: Brand) -> list[User]:
+    """The brand's staff whose account still exists: who is told when "the brand" is told."""
     roles = db.session.scalars(select(StaffRole).where(StaffRole.brand_id == brand.id)
                                .options(joinedload(StaffRole.user)).order_by(StaffRole.id)).all()
-    told = 0
-    for role in roles:
-        if role.user is not None and role.user.deleted_at is None:
-            notify(role.user, kind, message, link=link, brand=brand)
-            told += 1
-    return told
+    return [role.user for role in roles if role.user is not None and role.user.deleted_at is None]
+
+
+def notify_staff(brand: Brand, kind: str, message: str, link: str | None = None) -> int:
+    """Tell every staff member of the brand whose account still exists; returns how many were told."""
+    staff = reachable_staff(brand)
+    for user in staff:
+        notify(user, kind, message, link=link, brand=brand)
+    return len(staff)
 
 
 def unread_count(user: User) -> int:

@@ -249,7 +249,7 @@ def default_clauses(brand, language: str = "en", *, ambassador_email: str | None
     `code_of_conduct` is the brand's own charter text for the ambassador office, when it wrote one;
     otherwise the platform's default code of conduct in the contract's language is used.
     """
-    texts = DEFAULT_TEXTS[language]
+    texts = DEFAULT_TEXTS[validate_language(language)]
     clauses: dict[str, dict[str, Any]] = {
         "brand_party": {"legal_name": brand.name, "tax_country": (brand.country or "").upper()},
         "ambassador_party": {"email": ambassador_email or ""},
@@ -319,14 +319,15 @@ def _clean_line(raw: Any, path: str, max_length: int = MAX_LINE) -> str:
     if not isinstance(raw, str):
         raise ValidationFailed(_("This field must be text."), field=path)
     text = raw.replace("\r\n", "\n").replace("\r", "\n").replace("\x00", "")
-    text = "\n".join(line.rstrip() for line in text.split("\n")).strip()
+    # Trailing spaces and blank edge lines go; the first line's indentation stays (a text may start indented).
+    text = "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
     if len(text) > max_length:
         raise ValidationFailed(_("At most %(n)d characters.", n=max_length), field=path)
     return text
 
 
 def _clean_one_line(raw: Any, path: str, max_length: int) -> str:
-    text = _clean_line(raw, path, max_length)
+    text = _clean_line(raw, path, max_length).strip()
     if "\n" in text:
         raise ValidationFailed(_("This field takes a single line."), field=path)
     return text

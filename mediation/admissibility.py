@@ -227,9 +227,7 @@ def raise_objection(case: MediationCase, actor: User, reason: str) -> Objection:
         raise DomainError(_("This case is closed."))
     if case.mediator_id is None:
         raise DomainError(_("The case has no mediator yet."))
-    already = db.session.scalar(select(Objection.id).where(
-        Objection.case_id == case.id, Objection.party == role, Objection.mediator_id == case.mediator_id))
-    if already:
+    if deadlines.has_objected(case, role):
         raise DomainError(_("Your side has already objected to this mediator."))
     due = deadlines.objection_due(case, role)
     if due is None:

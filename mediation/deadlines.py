@@ -116,9 +116,13 @@ def objection_window(case: MediationCase, party: str, now: datetime | None = Non
     due = objection_due(case, party)
     if due is None or due <= now:
         return None
-    raised = db.session.scalar(select(Objection.id).where(
-        Objection.case_id == case.id, Objection.party == party, Objection.mediator_id == case.mediator_id))
-    return None if raised else due
+    return None if has_objected(case, party) else due
+
+
+def has_objected(case: MediationCase, party: str) -> bool:
+    """Whether this side of this case already objected to its current mediator (once per mediator and side)."""
+    return db.session.scalar(select(Objection.id).where(
+        Objection.case_id == case.id, Objection.party == party, Objection.mediator_id == case.mediator_id)) is not None
 
 
 def next_deadlines(case: MediationCase, role: str | None = None, now: datetime | None = None,
@@ -166,7 +170,7 @@ def next_deadlines(case: MediationCase, role: str | None = None, now: datetime |
     return sorted(found, key=lambda deadline: deadline.due_at or far)
 
 
-def nearest(case: MediationCase, role: str | None = None) -> Deadline | None:
-    """The first thing the case waits for (for queues sorted by nearest deadline)."""
-    deadlines = next_deadlines(case, role, with_objections=False)
+def nearest(case: MediationCase) -> Deadline | None:
+    """The first thing the case waits for, objection windows aside (for queues sorted by nearest deadline)."""
+    deadlines = next_deadlines(case, with_objections=False)
     return deadlines[0] if deadlines else None

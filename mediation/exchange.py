@@ -22,7 +22,6 @@ from sqlalchemy.orm import selectinload
 
 from extensions import db
 from institutions import audit
-from institutions.brands import staff_of
 from mediation import documents_store, parties
 from mediation.models import (
     CaseDocument,
@@ -38,7 +37,7 @@ from mediation.timeline import record_event
 from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
 from institutions.models import StaffRole, User
-from institutions.notifications import notify
+from institutions.notifications import notify, reachable_staff
 
 MAX_MESSAGE = 10_000
 MAX_DESCRIPTION = 4000
@@ -96,7 +95,7 @@ def side_users(case: MediationCase, side: str) -> list[User]:
     if side == "complainant":
         return parties.complainant_users(case)
     if side == "brand":
-        return [role.user for role in staff_of(case.brand) if role.user is not None and role.user.deleted_at is None]
+        return reachable_staff(case.brand)
     if side == "mediator":
         user = parties.mediator_user(case)
         return [user] if user is not None else []

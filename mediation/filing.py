@@ -306,10 +306,10 @@ def export_cases(user: User) -> list[dict]:
 CLOSED_SHOWN = 50
 
 
-def sort_by_deadline(cases: list[MediationCase], role: str) -> list[MediationCase]:
+def sort_by_deadline(cases: list[MediationCase]) -> list[MediationCase]:
     """Cases by their nearest deadline (those with none last, oldest first)."""
     def key(case):
-        first = deadlines.nearest(case, role)
+        first = deadlines.nearest(case)
         due = first.due_at if first is not None and first.due_at is not None else None
         return (due is None, due.timestamp() if due else 0, case.filed_at.timestamp(), case.id)
 
@@ -325,4 +325,4 @@ def queue_of(mediator: Mediator) -> tuple[list[MediationCase], list[MediationCas
         select(MediationCase).where(MediationCase.mediator_id == mediator.id,
                                     MediationCase.state.in_(CLOSED_CASE_STATES)))
         .order_by(MediationCase.closed_at.desc(), MediationCase.id.desc()).limit(CLOSED_SHOWN)).unique().all()
-    return sort_by_deadline(running, "mediator"), closed
+    return sort_by_deadline(running), closed

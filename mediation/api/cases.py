@@ -18,6 +18,7 @@ from mediation.access import apply_clock, case_in_brand, case_party, panel_media
 from institutions.api_support import (
     PAGE_SCHEMA,
     PAGINATION_PARAMETERS,
+    action_route,
     boolean_field,
     date_field,
     documented,
@@ -123,9 +124,9 @@ def serialize_category(category) -> dict:
     return {"id": category.id, "key": category.key, "label": filing.category_label(category)}
 
 
-def serialize_summary(case: MediationCase, role: str | None = None) -> dict:
+def serialize_summary(case: MediationCase) -> dict:
     """What lists show of a case: its state, category and next deadline (no content)."""
-    first = deadlines.nearest(case, role)
+    first = deadlines.nearest(case)
     return {"id": case.id, "brand": case.brand.slug, "state": case.state.value,
             "category": serialize_category(case.category), "collective": case.collective,
             "filed_by_president": case.filed_by_president, "filed_at": iso(case.filed_at),
@@ -140,7 +141,7 @@ def serialize_case(case: MediationCase, role: str) -> dict:
                                                                 CaseDocument.request_id.is_(None))
                                      .order_by(CaseDocument.id)).all()
     return {
-        **serialize_summary(case, role), "role": role, "facts": case.facts, "request": case.request,
+        **serialize_summary(case), "role": role, "facts": case.facts, "request": case.request,
         "prior_complaint_on": case.prior_complaint_on.isoformat(), "prior_complaint": case.prior_complaint,
         "complainant_country": case.complainant_country,
         "complainant": case.complainant.display_name if case.complainant else None,
@@ -280,7 +281,7 @@ def collective_list(brand):
     """Cases open to joining."""
     if not permissions.is_verified_member(current_user, brand):
         raise Forbidden(_("Only verified members of the community can join a case."))
-    return jsonify({"items": [{**serialize_summary(c, "complainant"), "members_joined": len(c.co_complainants)}
+    return jsonify({"items": [{**serialize_summary(c), "members_joined": len(c.co_complainants)}
                               for c in filing.joinable_cases(brand, current_user)]})
 
 
@@ -307,7 +308,7 @@ def my_cases():
     query = filing.with_deadline_data(select(MediationCase).where(
         or_(MediationCase.complainant_id == current_user.id, joined))).order_by(
         MediationCase.filed_at.desc(), MediationCase.id.desc())
-    return jsonify(paginated(query, lambda c: serialize_summary(c, "complainant")))
+    return jsonify(paginated(query, serialize_summary))
 
 
 @blueprint.get("/brands/<slug>/cases")
@@ -328,7 +329,7 @@ def brand_case_list(brand):
     elif which == "0":
         query = query.where(MediationCase.state.in_(CLOSED_CASE_STATES))
     return jsonify(paginated(query.order_by(MediationCase.filed_at.desc(), MediationCase.id.desc()),
-                             lambda c: serialize_summary(c, "brand")))
+                             serialize_summary))
 
 
 @blueprint.get(CASE)
@@ -345,22 +346,13 @@ def case_detail(brand, case: MediationCase):
 def _act_route(name: str, summary: str, act, schema: dict | None = None, status: int = 200):
     """Declare POST /brands/<slug>/cases/<id>/<name> calling `act(case, data)` then answering the case.
 
-    Not api_support.action_route: the answer is the case as the caller now sees it, or as they saw it before the
-    act when the act ended their role (action_route's `answer(subject)` has no view of the role before).
+    The answer is the case as the caller now sees it, or as they saw it before the act when it ended their role.
     """
-
-    @documented(summary, tag=TAG, request_schema=schema, response_schema=CASE_SCHEMA, status=status, errors=ERRORS)
-    @case_party
-    def route(brand, case: MediationCase):
-        data = json_body(set((schema or {}).get("properties", {})))
-        role = case_role(current_user, case)
-        act(case, data)
-        db.session.commit()
-        return jsonify(serialize_case(case, case_role(current_user, case) or role)), status
-
-    route.__name__ = route.__qualname__ = f"case_{name.replace('-', '_')}"
-    route.__doc__ = summary
-    blueprint.add_url_rule(f"{CASE}/{name}", view_func=route, methods=["POST"])
+    action_route(blueprint, f"{CASE}/{name}", f"case_{name.replace('-', '_')}", summary=summary, tag=TAG,
+                 policy=case_party, load=lambda brand, case: case, act=act,
+                 before=lambda case: case_role(current_user, case),
+                 answer=lambda case, role: serialize_case(case, case_role(current_user, case) or role),
+                 request_schema=schema, response_schema=CASE_SCHEMA, errors=ERRORS, status=status)
 
 
 def _text_schema(*names: str, required: tuple[str, ...] = ()) -> dict:
@@ -410,7 +402,7 @@ def mediator_queue():
         raise Forbidden(_("Only a mediator of the roster has a queue of cases."))
     apply_clock(None)  # the queue spans every brand the mediator sits for
     running, _closed = filing.queue_of(mediator)
-    return jsonify({"items": [serialize_summary(c, "mediator") for c in running]})
+    return jsonify({"items": [serialize_summary(c) for c in running]})
 
 
 # --- the roster, panels and objections (platform admin) ------------------------------------------------------------

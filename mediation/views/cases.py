@@ -293,7 +293,7 @@ def brand_cases(brand) -> tuple[list[MediationCase], list[MediationCase]]:
         select(MediationCase).where(MediationCase.brand_id == brand.id,
                                     MediationCase.state.in_(CLOSED_CASE_STATES)))
         .order_by(MediationCase.closed_at.desc(), MediationCase.id.desc()).limit(CLOSED_SHOWN)).unique().all()
-    return filing.sort_by_deadline(running, "brand"), closed
+    return filing.sort_by_deadline(running), closed
 
 
 @blueprint.get("/brand")

@@ -147,10 +147,19 @@ def test_default_texts_fall_back_to_english(ctx):
     assert schema.default_text("en", "nothing") is None
 
 
-def test_text_fields_keep_inner_indentation_and_strip_the_ends(ctx):
-    text = "\n  First:\r\n    - one   \r  - two\x00\n\n"
+def test_text_fields_keep_their_indentation_and_drop_blank_edge_lines(ctx):
+    text = "\n \n  First:\r\n    - one   \r  - two\x00\n\n"
     cleaned = clean(missions={"nature": text})["missions"]["nature"]
-    assert cleaned == "First:\n    - one\n  - two"
+    assert cleaned == "  First:\n    - one\n  - two"  # the first line's indentation is kept like the others'
+    assert clean(governing_law={"law": "  French law  "})["governing_law"]["law"] == "French law"  # one line
+
+
+def test_a_draft_in_a_language_without_defaults_is_refused(ctx, make):
+    brand = make.brand(name="Acme")
+    with pytest.raises(ValidationFailed) as refused:
+        schema.default_clauses(brand, "de")
+    assert set(refused.value.fields) == {"language"}
+    assert schema.default_clauses(brand, "fr")["disclosure"]["label"] == "Publicité"
 
 
 def test_lines_are_single_and_bounded(ctx):

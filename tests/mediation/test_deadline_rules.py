@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 from datetime import timedelta
 
 import pytest
@@ -52,7 +53,7 @@ def test_the_deadline_triple_and_its_names(ctx, filed):
     # the nearest deadline leaves out the objection windows (due earlier, at T0 + 7 days)
     assert [d.kind for d in deadlines.next_deadlines(case, "complainant")] == ["objection_complainant",
                                                                                "admissibility"]
-    assert deadlines.nearest(case, "complainant").kind == "admissibility"
+    assert deadlines.nearest(case).kind == "admissibility"
     assert [d.kind for d in deadlines.next_deadlines(case, "brand")] == ["admissibility"]  # not yet opened
     assert [d.kind for d in deadlines.next_deadlines(case, None, with_objections=False)] == ["admissibility"]
 
@@ -223,3 +224,77 @@ def test_reminders_are_counted_across_cases(ctx, filed, make):
     second = file_case(scene, make.member(scene.brand, user=make.user(name="Oli Other")))
     assert mediation_clock.send_reminders(3, T0 + 20 * DAY) == 2
     assert case.reminders_sent and second.reminders_sent
+
+
+def test_every_deadline_says_what_is_due_in_words(ctx, filed):
+    scene, carla, case = filed()
+    assert [d.label for d in deadlines.next_deadlines(case, "complainant")] == [
+        "Last day to object to the mediator, with a reason",
+        "Decision on admissibility (incomplete, refused or opened)"]
+    _open(scene, case, T0 + DAY)
+    assert [d.label for d in deadlines.next_deadlines(case, "mediator")] == [
+        "The brand's answer: take part in the mediation or not", "The mediator's proposal, within the mediation's time"]
+    admissibility.brand_answer(case, scene.staff, "We take part.")
+    outcome.propose(case, scene.mediators[0], "A new frame.", 10)
+    assert [(d.label, d.whose) for d in deadlines.next_deadlines(case, "mediator")] == [
+        ("The complainant's answer to the proposal", "complainant"),
+        ("The brand's answer to the proposal", "brand")]
+
+
+def test_an_incomplete_case_waits_for_the_complainant_without_a_date(ctx, filed):
+    scene, carla, case = filed()
+    clock.freeze(T0 + DAY)
+    admissibility.mark_incomplete(case, scene.mediators[0], "The invoice")
+    db.session.commit()
+    # the dateless deadline sorts after the dated objection window (and the sort compares both kinds)
+    assert [(d.kind, d.due_at, d.whose) for d in deadlines.next_deadlines(case, "complainant")] == [
+        ("objection_complainant", T0 + 7 * DAY, "complainant"), ("complete", None, "complainant")]
+    assert deadlines.next_deadlines(case, "complainant")[1].label == (
+        "Complete the case with what the mediator asks (the admissibility clock is stopped)")
+
+
+def test_the_mediator_never_sees_the_windows_to_object_to_them(ctx, filed):
+    scene, _carla, case = filed()
+    _open(scene, case, T0 + DAY)
+    assert [d.kind for d in deadlines.next_deadlines(case, "mediator")] == ["brand_answer", "mediation"]
+    assert [d.kind for d in deadlines.next_deadlines(case)] == [
+        "objection_complainant", "objection_brand", "brand_answer", "mediation"]
+
+
+def test_the_windows_close_at_the_moment_asked_about(ctx, filed):
+    scene, _carla, case = filed()
+    clock.freeze(T0)
+    # asked about day 8, the windows that close on day 7 are gone although the clock still says day 0
+    assert [d.kind for d in deadlines.next_deadlines(case, "complainant", now=T0 + 8 * DAY)] == ["admissibility"]
+
+
+def test_one_sides_objection_leaves_the_other_sides_window_open(ctx, filed):
+    scene, carla, case = filed()
+    _open(scene, case, T0 + DAY)
+    admissibility.raise_objection(case, scene.staff, "They worked for our rival.")
+    db.session.commit()
+    assert deadlines.has_objected(case, "brand") and not deadlines.has_objected(case, "complainant")
+    assert deadlines.objection_window(case, "brand", T0 + DAY) is None
+    assert deadlines.objection_window(case, "complainant", T0 + DAY) == T0 + 7 * DAY
+
+
+def test_an_objection_to_the_previous_mediator_leaves_the_new_ones_window_open(ctx, filed):
+    scene, carla, case = filed()
+    clock.freeze(T0 + DAY)
+    db.session.add(Objection(case_id=case.id, mediator_id=None, party="complainant", raised_by_id=carla.id,
+                             reason="The one before."))
+    db.session.commit()
+    assert not deadlines.has_objected(case, "complainant")
+    assert deadlines.objection_window(case, "complainant", T0 + DAY) == T0 + 7 * DAY
+
+
+def test_no_assignment_event_means_no_assignment_date():
+    assert deadlines.assigned_at(SimpleNamespace(mediator_id=3, events=[])) is None
+    assert deadlines.assigned_at(SimpleNamespace(mediator_id=None, events=[object()])) is None
+
+
+def test_only_a_case_waiting_for_answers_has_a_pending_proposal():
+    first, latest = object(), object()
+    assert deadlines.pending_proposal(SimpleNamespace(state=CaseState.OPEN, proposals=[first])) is None
+    assert deadlines.pending_proposal(SimpleNamespace(state=CaseState.PROPOSAL, proposals=[])) is None
+    assert deadlines.pending_proposal(SimpleNamespace(state=CaseState.PROPOSAL, proposals=[first, latest])) is latest
