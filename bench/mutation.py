@@ -28,7 +28,8 @@ METHODS_TESTS = ["tests/elections/test_methods.py"]
 MODULES: dict[str, list[str]] = {
     "elections/methods/irv.py": METHODS_TESTS + ["tests/elections/test_irv_rules.py"],
     "elections/methods/lot.py": METHODS_TESTS + ["tests/elections/test_lot_rules.py"],
-    "elections/methods/schulze.py": METHODS_TESTS + ["tests/elections/test_schulze_rules.py"],
+    "elections/methods/schulze.py": METHODS_TESTS + ["tests/elections/test_schulze_rules.py",
+                                                     "tests/elections/test_methods_differential.py"],
     "elections/methods/majority_judgment.py": METHODS_TESTS
     + ["tests/elections/test_majority_judgment_rules.py"],
     "elections/methods/profile.py": METHODS_TESTS + ["tests/elections/test_profile_rules.py"],

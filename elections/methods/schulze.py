@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from elections.methods.lot import Lot, profile_fingerprint
-from elections.methods.profile import Candidate, Profile, check_profile, gc_paused
+from elections.methods.profile import Candidate, Profile, check_profile, gc_paused, split_blank
 from elections.methods.results import SchulzeResult
 
 
@@ -98,8 +98,7 @@ def schulze(profile: Profile, candidates: Sequence[Candidate], *, blank: int = 0
     """Count a ranked profile by the Schulze method (winning votes)."""
     candidates = list(candidates)
     check_profile(profile, candidates)
-    blanks = blank + profile.get((), 0)
-    ballots = sum(profile.values()) - profile.get((), 0)
+    ballots, blanks = split_blank(profile, blank)
     with gc_paused():
         d = pairwise_counts(profile, candidates)
     p = strongest_paths(d)
