@@ -30,7 +30,27 @@ def create_app(config: type | dict | None = None) -> Flask:
     _register_error_handlers(app)
     _register_template_helpers(app)
     _register_request_hooks(app)
+    _warn_about_unshared_state(app)
     return app
+
+
+def _is_production(app: Flask) -> bool:
+    return not (app.debug or app.testing or app.config.get("DEVELOPMENT"))
+
+
+def _sends_hsts(app: Flask) -> bool:
+    """Strict-Transport-Security: when configured, else in production only (never in development or tests)."""
+    configured = app.config.get("HSTS_ENABLED")
+    return _is_production(app) if configured is None else bool(configured)
+
+
+def _warn_about_unshared_state(app: Flask) -> None:
+    """In production, say at start when log-in limits are counted per process instead of in a shared store."""
+    if _is_production(app) and str(app.config.get("RATELIMIT_STORAGE_URI", "memory://")).startswith("memory://"):
+        app.logger.warning(
+            "Log-in attempts are limited per process (memory storage): with several workers or machines each one "
+            "allows the full limit. Set REDIS_URL or RATELIMIT_STORAGE_URI=redis://... to share the limit."
+        )
 
 
 def _allow_test_domains(app: Flask) -> None:
@@ -88,6 +108,9 @@ def _register_request_hooks(app: Flask) -> None:
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         response.headers.setdefault("Referrer-Policy", "same-origin")
+        if _sends_hsts(app):
+            response.headers.setdefault(
+                "Strict-Transport-Security", f"max-age={int(app.config.get('HSTS_MAX_AGE', 31536000))}; includeSubDomains")
         if request.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
         return response

@@ -28,6 +28,14 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def rate_limit_storage_uri(environ) -> str:
+    """Where Flask-Limiter counts attempts: RATELIMIT_STORAGE_URI, else REDIS_URL, else this process's memory.
+
+    Memory is per process: with several workers, each would allow the limit again.
+    """
+    return environ.get("RATELIMIT_STORAGE_URI") or environ.get("REDIS_URL") or "memory://"
+
+
 class Config:
     """Production-safe defaults; development and tests relax only what they must."""
 
@@ -45,13 +53,20 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = not DEVELOPMENT
+    # Strict-Transport-Security on every answer: None means "outside development, debug and tests";
+    # HSTS=1 or HSTS=0 forces it on or off.
+    HSTS_ENABLED = {"1": True, "0": False}.get(os.environ.get("HSTS", ""))
+    HSTS_MAX_AGE = int(os.environ.get("HSTS_MAX_AGE", str(365 * 24 * 3600)))
     WTF_CSRF_TIME_LIMIT = None  # the token lives as long as the session
 
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     LANGUAGES = ("en", "fr")
 
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_STORAGE_URI = rate_limit_storage_uri(os.environ)
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "tribune")
+    # If Redis is unreachable, count in memory for a while rather than answer 500 to every log-in.
+    RATELIMIT_IN_MEMORY_FALLBACK_ENABLED = True
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = os.environ.get("LOGIN_RATE_LIMIT", "5 per minute")
 
@@ -70,6 +85,15 @@ class Config:
     INVITATION_DAYS = 14
     IMPORT_MAX_BYTES = 2 * 1024 * 1024
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+
+    # Case attachments: "filesystem" keeps them in CASE_FILES_DIR (default instance/case_files; with several
+    # machines, a volume they all mount), "database" in the database itself (nothing to share but the database).
+    CASE_FILES_STORAGE = os.environ.get("CASE_FILES_STORAGE", "filesystem")
+    CASE_FILES_DIR = os.environ.get("CASE_FILES_DIR") or None
+    # Quotas, in megabytes: everything attached to one case, and what one person may send over the last N days.
+    CASE_FILES_CASE_QUOTA_MB = int(os.environ.get("CASE_FILES_CASE_QUOTA_MB", "50"))
+    CASE_FILES_PERSON_QUOTA_MB = int(os.environ.get("CASE_FILES_PERSON_QUOTA_MB", "100"))
+    CASE_FILES_PERSON_QUOTA_DAYS = int(os.environ.get("CASE_FILES_PERSON_QUOTA_DAYS", "30"))
     API_PAGE_SIZE = 20
     API_MAX_PAGE_SIZE = 100
 

@@ -6,10 +6,10 @@ import json
 import secrets
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, exists, func, insert, select
+from sqlalchemy import bindparam, event, exists, func, insert, select, text
 from sqlalchemy.exc import IntegrityError
 
 from elections import ballots, tally
@@ -18,7 +18,7 @@ from elections.phases import ballot_candidacies, voting_is_open
 from elections.models import Ballot, Candidacy, Election, ElectionKind, ElectionState, RollEntry, VoteRecord
 from elections.nominations import refuse_ineligible
 from extensions import db
-from institutions import audit
+from institutions import audit, charter
 from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden
 from institutions.models import User
@@ -200,11 +200,79 @@ def turnout(election: Election) -> int:
     ) or 0
 
 
+# At close, each table's rows of the election are deleted and written again as new rows, in an
+# order drawn from the database's strong random source. On PostgreSQL each table is rewritten in its
+# own subtransaction (a SAVEPOINT), so the new vote records and the new ballots carry different
+# `xmin`s, while the close stays one atomic transaction. The old rows are dead tuples until the
+# VACUUM run after the commit (see `_reclaim_after_commit`).
+_SHUFFLE_POSTGRESQL = (
+    "WITH gone AS (DELETE FROM vote_records WHERE election_id = :election_id RETURNING user_id) "
+    "INSERT INTO vote_records (election_id, user_id) "
+    "SELECT :election_id, user_id FROM gone ORDER BY gen_random_uuid()",
+    # The new id is also the sort key (PostgreSQL evaluates the two identical volatile calls once):
+    # ids and the physical order are both fresh and random, neither follows the order of voting.
+    "WITH gone AS (DELETE FROM ballots WHERE election_id = :election_id RETURNING tracker_hash, content) "
+    "INSERT INTO ballots (id, election_id, tracker_hash, content) "
+    "SELECT replace(gen_random_uuid()::text, '-', ''), :election_id, tracker_hash, content FROM gone "
+    "ORDER BY gen_random_uuid()",
+)
+# SQLite's tables have no rowid (see the models): their physical order is their key's, the voter id
+# for vote records (not the order of voting) and the random ballot id, drawn again here.
+_SHUFFLE_SQLITE = ("UPDATE ballots SET id = lower(hex(randomblob(16))) WHERE election_id = :election_id",)
+RECLAIM_KEY = "elections.reclaim_ballot_rows"
+
+
+def unlink_at_rest(election: Election) -> None:
+    """Rewrite the election's vote records and ballots in a fresh random order, so nothing stored pairs them."""
+    db.session.flush()
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    for statement in _SHUFFLE_POSTGRESQL if postgresql else _SHUFFLE_SQLITE:
+        with db.session.begin_nested():  # its own subtransaction: its own xmin on PostgreSQL
+            db.session.execute(text(statement), {"election_id": election.id})
+    # Loaded ballots name ids that no longer exist.
+    for instance in [obj for obj in db.session.identity_map.values() if isinstance(obj, Ballot)]:
+        db.session.expunge(instance)
+    if postgresql:
+        install_reclaim()
+        db.session.info[RECLAIM_KEY] = True
+
+
+def reclaim_dead_rows() -> None:
+    """PostgreSQL: VACUUM the vote records and ballots so the rows deleted at close leave the pages and indexes."""
+    with db.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+        connection.execute(text("VACUUM vote_records, ballots"))
+
+
+def _reclaim_after_commit(session) -> None:
+    """After the commit of a close: VACUUM (it cannot run inside a transaction)."""
+    if session.in_nested_transaction():  # a SAVEPOINT released: the close is not committed yet
+        return
+    if session.info.pop(RECLAIM_KEY, False):
+        reclaim_dead_rows()
+
+
+def _forget_reclaim(session) -> None:
+    """A rolled-back close deleted nothing: no VACUUM is owed."""
+    if not session.in_nested_transaction():
+        session.info.pop(RECLAIM_KEY, None)
+
+
+def install_reclaim() -> None:
+    """Run the VACUUM after whichever commit closes an election (page view, API call or `flask advance`).
+
+    Installed by the first close, on the scoped session every request and command uses.
+    """
+    if not event.contains(db.session, "after_commit", _reclaim_after_commit):
+        event.listen(db.session, "after_commit", _reclaim_after_commit)
+        event.listen(db.session, "after_rollback", _forget_reclaim)
+
+
 def close_and_count(election: Election, now: datetime) -> None:
-    """At close: fingerprint the box, count once, store the result; below quorum, no winner."""
+    """At close: fingerprint the box, count once, store the result, then unlink ballots from voters at rest."""
     counts = ballot_counts(election)
     election.fingerprint = ballots.fingerprint_counts(counts)
     election.closed_at = now
+    election.certification_due_at = now + timedelta(days=charter.certification_days(election.brand))
     options = options_of(election)
     result = tally.count(election.method, options, counts, seed=election.fingerprint)
     cast = sum(counts.values())
@@ -229,9 +297,11 @@ def close_and_count(election: Election, now: datetime) -> None:
     result["quorum_needed"] = quorum_needed
     election.result_json = json.dumps(result, sort_keys=True, default=str)
     db.session.flush()
+    unlink_at_rest(election)
     audit.record("election.closed", brand=election.brand, subject=election, public=True,
                  payload={"fingerprint": election.fingerprint, "ballots": cast, "blank": election.blank_ballots,
-                          "outcome": election.outcome, "winner": election.winner_candidacy_id})
+                          "outcome": election.outcome, "winner": election.winner_candidacy_id,
+                          "certification_due_at": election.certification_due_at.isoformat()})
 
 
 def stored_result(election: Election) -> dict | None:

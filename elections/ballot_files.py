@@ -31,6 +31,12 @@ Example::
 
 Writers sort the rows by canonical ballot string, so row order reveals nothing about when a
 ballot was cast.
+
+Spreadsheet safety: a name or id starting with ``=``, ``+``, ``-``, ``@``, a tab, a carriage return
+or a quote is written with a single quote in front (``=HYPERLINK(…)`` becomes ``'=HYPERLINK(…)``),
+and the reader drops one leading quote from the names and ids, so a file round-trips exactly:
+the recount reads the names and ids the ballot box used (see ``institutions.csv_safety``). Rank
+numbers and grade names never start with those characters.
 """
 from __future__ import annotations
 
@@ -39,6 +45,7 @@ import io
 import os
 
 from elections.methods.profile import GRADES, canonical_grades, canonical_ranking, gc_paused
+from institutions import csv_safety
 from elections.preflib import (
     GRADED_TYPES,
     RANKED_TYPES,
@@ -82,7 +89,7 @@ def parse_csv(text: str, *, source: str | None = None) -> BallotData:
     header = next(csv.reader([header_text]), [])
     if not header or header[0].strip().casefold() != LABEL:
         raise MalformedBallotFile(f"the header must start with the column {LABEL!r}", 1, source)
-    names_list = [name.strip() for name in header[1:]]
+    names_list = [csv_safety.unescape_cell(name.strip()) for name in header[1:]]
     width = len(names_list)
     candidates = list(range(1, width + 1))
     body = "" if header_end < 0 else text[header_end + 1:]
@@ -90,7 +97,7 @@ def parse_csv(text: str, *, source: str | None = None) -> BallotData:
     if body.startswith((ID_LABEL + ",", f'"{ID_LABEL}",')):
         id_end = body.find("\n")
         id_row = next(csv.reader([body if id_end < 0 else body[:id_end]]))
-        candidates = [_candidate_id(cell.strip()) for cell in id_row[1:]]
+        candidates = [_candidate_id(csv_safety.unescape_cell(cell.strip())) for cell in id_row[1:]]
         if len(candidates) != width or len(set(candidates)) != width or not all(map(_valid_id, candidates)):
             raise MalformedBallotFile(f"the {ID_LABEL} row needs one distinct id per candidate column, "
                                       "without , { } :", 2, source)
@@ -207,7 +214,8 @@ def graded_cells(grades, grade_names=GRADES) -> list[str]:
 
 def _write(rows, candidates, names) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    # Names and ids that look like spreadsheet formulas are written with a quote in front; parse_csv drops it.
+    writer = csv_safety.writer(buffer, lineterminator="\n")
     names = names or {}
     writer.writerow([LABEL, *(str(names.get(c, c)) for c in candidates)])
     if list(candidates) != list(range(1, len(candidates) + 1)):

@@ -29,6 +29,28 @@ def _months_later(moment: datetime, months: int) -> datetime:
     return moment.replace(year=year, month=month, day=28)
 
 
+def certification_due(election: Election) -> datetime | None:
+    """When the brand must have certified the count (fixed at close; older elections: 14 days after close)."""
+    if election.certification_due_at is not None:
+        return election.certification_due_at
+    if election.closed_at is None:
+        return None
+    return election.closed_at + timedelta(days=charter.DEFAULT_CERTIFICATION_DAYS)
+
+
+def certification_overdue(election: Election, now: datetime | None = None) -> bool:
+    """A counted election the brand has not certified by the charter's deadline."""
+    due = certification_due(election)
+    return election.state is ElectionState.CLOSED and due is not None and (now or utcnow()) > due
+
+
+def overdue_certifications(brand: Brand, now: datetime | None = None) -> list[Election]:
+    """The brand's counted elections past their certification deadline, the oldest deadline first."""
+    closed = db.session.scalars(select(Election).where(Election.brand_id == brand.id,
+                                                       Election.state == ElectionState.CLOSED)).all()
+    return sorted((e for e in closed if certification_overdue(e, now)), key=certification_due)
+
+
 def certify(election: Election, actor: User, now: datetime | None = None) -> Election:
     """Staff certify the stored count (they cannot change it); the winner takes office for the term."""
     now = now or utcnow()

@@ -106,36 +106,47 @@ def update_draft(election: Election, actor: User, draft: ElectionDraft, now: dat
 
 
 def open_nominations(election: Election, actor: User, now: datetime | None = None) -> Election:
-    """Publish the election: the calendar freezes and the eligibility cut-off is set to now."""
+    """Announce the election: the calendar freezes; nominations open on the published date (at once if it passed).
+
+    The eligibility cut-off is the published opening of nominations, not the moment staff announce:
+    members who join before that date take part (an opening already past when announced opens now).
+    """
     now = now or utcnow()
     _check_staff(actor, election.brand)
     if election.state is not ElectionState.DRAFT:
-        raise DomainError(_("Nominations are already open for this election."))
+        raise DomainError(_("This election is already announced."))
     if election.nominations_close_at <= now:
         raise DomainError(_("The calendar is in the past: edit the dates first."))
     election.state = ElectionState.NOMINATIONS
     election.published_at = now
-    election.eligibility_cutoff = now
+    election.eligibility_cutoff = max(election.nominations_open_at, now)
     db.session.flush()
     audit.record("election.nominations_opened", actor=actor, brand=election.brand, subject=election, public=True,
-                 payload={"method": election.method.value, "cutoff": now.isoformat(),
+                 payload={"method": election.method.value, "cutoff": election.eligibility_cutoff.isoformat(),
+                          "nominations_open_at": election.nominations_open_at.isoformat(),
                           "voting_open_at": election.voting_open_at.isoformat(),
                           "voting_close_at": election.voting_close_at.isoformat()})
     return election
 
 
 def cancel(election: Election, actor: User, reason: str, now: datetime | None = None) -> Election:
-    """Cancel before certification, with a public reason."""
+    """Cancel before voting closes, with a public reason; once counted, only certification remains."""
+    now = now or utcnow()
     _check_staff(actor, election.brand)
+    if election.state is ElectionState.CANCELLED:
+        raise DomainError(_("This election is already cancelled."))
+    # Once the ballots are in and counted, cancelling would let the brand discard a result it dislikes.
+    if election.state in (ElectionState.CLOSED, ElectionState.CERTIFIED) or (
+            election.state is ElectionState.VOTING and now >= election.voting_close_at):
+        raise DomainError(_("Voting is over and the ballots are counted: the election cannot be cancelled, "
+                            "only certified."))
     reason = (reason or "").strip()
     if not reason or len(reason) > 2000:
         raise ValidationFailed(_("Give the public reason (at most 2000 characters)."), field="reason")
-    if election.state in (ElectionState.CERTIFIED, ElectionState.CANCELLED):
-        raise DomainError(_("A certified or cancelled election cannot be cancelled."))
     if election.kind is ElectionKind.RECALL:
         raise DomainError(_("A recall vote obliged by the members' petition cannot be cancelled by the brand."))
     election.state = ElectionState.CANCELLED
-    election.cancelled_at = now or utcnow()
+    election.cancelled_at = now
     election.cancel_reason = reason
     db.session.flush()
     audit.record("election.cancelled", actor=actor, brand=election.brand, subject=election, public=True,

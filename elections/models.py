@@ -77,6 +77,8 @@ class Election(db.Model):
         ForeignKey("candidacies.id", ondelete="SET NULL", use_alter=True)
     )
     result_json: Mapped[str | None] = mapped_column(Text)
+    # Set at close from the charter: the brand certifies the count by then, or it shows as overdue.
+    certification_due_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     certified_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     certified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -1,10 +1,11 @@
 """Permission questions of elections, asked by route guards and templates alike."""
 from __future__ import annotations
 
-from elections import ballot_box, phases
+from elections import ballot_box, certification, phases
 from elections.eligibility import is_eligible
 from elections.models import Candidacy, CandidacyState, Election, ElectionKind, ElectionState
 from institutions import permissions
+from institutions.clock import utcnow
 
 
 def can_manage_elections(user, brand) -> bool:
@@ -77,9 +78,20 @@ def can_certify(user, election: Election) -> bool:
 
 
 def can_cancel(user, election: Election) -> bool:
-    """Staff, before certification; never a recall vote the members obliged."""
+    """Staff, until voting closes; never a recall vote the members obliged (the service says why)."""
     return (can_manage_elections(user, election.brand) and election.kind is not ElectionKind.RECALL
-            and election.state not in (ElectionState.CERTIFIED, ElectionState.CANCELLED))
+            and election.state in (ElectionState.DRAFT, ElectionState.NOMINATIONS, ElectionState.VOTING)
+            and not phases.count_is_due(election, utcnow()))
+
+
+def certification_overdue(election: Election) -> bool:
+    """The count waits for certification past the charter's deadline (shown on the election's pages)."""
+    return certification.certification_overdue(election)
+
+
+def overdue_certifications(brand) -> list[Election]:
+    """The brand's counted elections past their certification deadline (for the brand's home)."""
+    return certification.overdue_certifications(brand)
 
 
 # What templates may ask, named one by one.
@@ -97,4 +109,7 @@ TEMPLATE_PERMISSIONS = {
     "has_voted": has_voted,
     "can_certify": can_certify,
     "can_cancel": can_cancel,
+    "certification_overdue": certification_overdue,
+    "certification_due": certification.certification_due,
+    "overdue_certifications": overdue_certifications,
 }

@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint, Response, current_app, flash, make_response, redirect, render_template, request, session, url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -33,19 +35,26 @@ def _login_limit() -> str:
 
 
 @blueprint.route("/signup", methods=["GET", "POST"])
+@limiter.limit(_login_limit, methods=["POST"])
 @public
 def signup():
-    """Create an account; a verification link is e-mailed."""
+    """Create an account; a verification link is e-mailed (same answer whether the address is new or not)."""
     form = SignUpForm()
     if form.validate_on_submit():
-        ok, user = commit_or_refuse(lambda: accounts.sign_up(
+        ok, _user = commit_or_refuse(lambda: accounts.sign_up(
             form.email.data, form.password.data, form.display_name.data, locale=session.get(LANGUAGE_COOKIE)), form)
         if ok:
-            login_user(user)
-            flash(_("Welcome! We sent a link to %(email)s: open it to confirm your address.", email=user.email),
-                  "success")
-            return redirect(url_for("accounts.account"))
+            # Not signed in here: signing in at once would tell a new address from a registered one.
+            flash(_("We sent a link to %(email)s: open it to confirm your address, then sign in.",
+                    email=accounts.normalize_email(form.email.data)), "success")
+            return redirect(url_for("accounts.login"))
     return render_template("accounts/signup.html", form=form)
+
+
+def _keep_this_session(user) -> None:
+    """After the account's session version moved: this browser stays signed in (and remembered if it was)."""
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    login_user(user, remember=remembered)
 
 
 def _failed_attempt(response) -> bool:
@@ -78,9 +87,25 @@ def logout():
     """Sign out (a POST with CSRF, so no other site can sign you out)."""
     form = ActionForm()
     if form.validate_on_submit():
+        if current_user.is_authenticated:
+            accounts.sign_out(current_user)
+            db.session.commit()
         logout_user()
         flash(_("You are signed out."), "success")
     return redirect(url_for("site.home"))
+
+
+@blueprint.post("/account/sign-out-everywhere")
+@signed_in
+def sign_out_everywhere():
+    """End every session of my account: this browser, every other one, remembered ones too."""
+    if ActionForm().validate_on_submit():
+        accounts.sign_out_everywhere(current_user)
+        db.session.commit()
+        logout_user()
+        flash(_("You are signed out everywhere: every browser and device must sign in again."), "success")
+        return redirect(url_for("accounts.login"))
+    return redirect(url_for("accounts.account"))
 
 
 @blueprint.get("/verify/<token>")
@@ -141,12 +166,13 @@ def reset_password(token: str):
                 return render_template("accounts/link_problem.html", message=error.message), error.status
             show_refusal(error, form)
         else:
-            flash(_("Your password is changed; you can sign in."), "success")
+            flash(_("Your password is changed; you can sign in. Every session of your account was signed out and "
+                    "its API tokens revoked."), "success")
             return redirect(url_for("accounts.login"))
     return render_template("accounts/reset_password.html", form=form)
 
 
-def _account_page(**forms):
+def _account_page(new_token: str | None = None, **forms):
     defaults = {
         "profile_form": ProfileForm(obj=current_user, prefix="profile"),
         "password_form": PasswordChangeForm(prefix="password"),
@@ -161,7 +187,7 @@ def _account_page(**forms):
         kinds=notifications.KINDS,
         preferences=preferences,
         tokens=accounts.active_api_tokens(current_user),
-        new_token=session.pop("new_api_token", None),
+        new_token=new_token,
         **defaults,
     )
 
@@ -202,7 +228,8 @@ def change_password():
             lambda: accounts.change_password(current_user, form.current_password.data, form.password.data), form,
         )
         if ok:
-            flash(_("Your password is changed."), "success")
+            _keep_this_session(current_user._get_current_object())
+            flash(_("Your password is changed. Every other session of your account is signed out."), "success")
             return redirect(url_for("accounts.account"))
     return _account_page(password_form=form), 422
 
@@ -226,8 +253,11 @@ def create_token():
     if form.validate_on_submit():
         ok, created = commit_or_refuse(lambda: accounts.create_api_token(current_user, form.name.data), form)
         if ok:
-            session["new_api_token"] = created[1]  # (token, secret): the secret is shown once
-            return redirect(url_for("accounts.account") + "#tokens")
+            # The secret is shown on this answer only: never stored, never in the session cookie.
+            response = make_response(_account_page(token_form=ApiTokenForm(prefix="token", formdata=None),
+                                                   new_token=created[1]))
+            response.headers["Cache-Control"] = "no-store"
+            return response
     return _account_page(token_form=form), 422
 
 

@@ -53,8 +53,13 @@ def new_pseudonym() -> str:
     return "person-" + secrets.token_hex(6)
 
 
-def sign_up(email: str, password: str, display_name: str, locale: str | None = None) -> User:
-    """Create an account (unverified) and mail the verification link."""
+def sign_up(email: str, password: str, display_name: str, locale: str | None = None) -> User | None:
+    """Create an account (unverified) and mail the verification link.
+
+    An address that already has an account gets the same answer (None instead of the account, so the
+    caller cannot tell it apart from the outside) and its owner gets an e-mail: sign-up does not reveal
+    which addresses are registered.
+    """
     email = normalize_email(email)
     display_name = (display_name or "").strip()
     if not display_name:
@@ -62,11 +67,15 @@ def sign_up(email: str, password: str, display_name: str, locale: str | None = N
     if len(display_name) > 120:
         raise ValidationFailed(_("The name can have at most 120 characters."), field="display_name")
     _check_password(password)
-    if db.session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise DomainError(_("An account already uses this e-mail address."), field="email")
+    # Hashed in both cases, so the time taken does not tell a registered address either.
+    password_hash = generate_password_hash(password)
+    existing = db.session.scalar(select(User).where(User.email == email))
+    if existing is not None:
+        _tell_owner_of_sign_up_attempt(existing)
+        return None
     user = User(
         email=email,
-        password_hash=generate_password_hash(password),
+        password_hash=password_hash,
         display_name=display_name,
         pseudonym=new_pseudonym(),
         locale=locale,
@@ -78,6 +87,21 @@ def sign_up(email: str, password: str, display_name: str, locale: str | None = N
     audit.record("account.created", actor=user, subject=user)
     send_verification_email(user)
     return user
+
+
+def _tell_owner_of_sign_up_attempt(user: User) -> None:
+    """Someone tried to create an account with this address: tell its owner, not the one who typed it."""
+    base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    queue_email(
+        user.email,
+        _("Someone tried to create a Tribune account with your address"),
+        _("Hello %(name)s,\n\nSomeone, maybe you, tried to create a Tribune account with this e-mail address, "
+          "which already has one. No new account was created.\n\nIf it was you, sign in: %(login)s\n"
+          "Forgot your password? Choose a new one: %(reset)s\n\nIf it was not you, ignore this message.",
+          name=user.display_name, login=base + url_for("accounts.login"), reset=base + url_for("accounts.request_reset")),
+        "account",
+        user,
+    )
 
 
 def _issue_token(user: User, purpose: AccountTokenPurpose, hours: int) -> str:
@@ -155,7 +179,11 @@ def request_password_reset(email: str) -> None:
 
 
 def reset_password(secret: str, new_password: str) -> User:
-    """Set a new password with a single-use, unexpired reset token."""
+    """Set a new password with a single-use, unexpired reset token.
+
+    Whoever held the old password may have signed in, kept a link or made a token: every session and
+    remember-me cookie ends, every other reset link stops working and every API token is revoked.
+    """
     _check_password(new_password)
     token = _consume_token(secret, AccountTokenPurpose.RESET_PASSWORD)
     user = token.user
@@ -163,8 +191,48 @@ def reset_password(secret: str, new_password: str) -> User:
     # Following the link proves ownership of the address as well.
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
-    audit.record("account.password_reset", actor=user, subject=user)
+    end_sessions(user)
+    links = _void_reset_links(user)
+    now = utcnow()
+    tokens = db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+    ).all()
+    for api_token in tokens:
+        api_token.revoked_at = now
+    db.session.flush()
+    audit.record("account.password_reset", actor=user, subject=user,
+                 payload={"api_tokens_revoked": len(tokens), "reset_links_voided": links})
     return user
+
+
+def _void_reset_links(user: User) -> int:
+    """Every reset link of the account not used yet stops working; how many there were."""
+    now = utcnow()
+    pending = db.session.scalars(
+        select(AccountToken).where(AccountToken.user_id == user.id,
+                                   AccountToken.purpose == AccountTokenPurpose.RESET_PASSWORD,
+                                   AccountToken.used_at.is_(None), AccountToken.expires_at > now)
+    ).all()
+    for link in pending:
+        link.used_at = now
+    return len(pending)
+
+
+def end_sessions(user: User) -> None:
+    """End every session and remember-me cookie of the account (they carry the old session version)."""
+    user.session_version = (user.session_version or 0) + 1
+    db.session.flush()
+
+
+def sign_out(user: User) -> None:
+    """Signing out ends this session, its copies and every other session of the account."""
+    end_sessions(user)
+
+
+def sign_out_everywhere(user: User) -> None:
+    """The account page's "sign out everywhere": every browser and device, remembered or not."""
+    end_sessions(user)
+    audit.record("account.signed_out_everywhere", actor=user, subject=user)
 
 
 def authenticate(email: str, password: str) -> User:
@@ -198,6 +266,9 @@ def change_password(user: User, current_password: str, new_password: str) -> Non
         raise DomainError(_("The current password is wrong."), field="current_password")
     _check_password(new_password)
     user.password_hash = generate_password_hash(new_password)
+    # Other sessions and pending reset links were opened with the old password: they end.
+    end_sessions(user)
+    _void_reset_links(user)
     audit.record("account.password_changed", actor=user, subject=user)
 
 

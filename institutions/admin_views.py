@@ -1,7 +1,7 @@
 """The platform admin's pages: brands, the mail outbox, the audit chain's health."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -44,5 +44,15 @@ def outbox():
 @blueprint.get("/audit")
 @platform_admin
 def audit_health():
-    """Recompute the audit chain and say whether it is intact."""
-    return render_template("admin/audit.html", report=audit.verify_chain())
+    """Recompute the audit chain, say whether it is intact (and holds a kept head), and show its head."""
+    typed = request.args.get("head", "").strip()
+    kept_head, head_error = None, None
+    if typed:
+        try:
+            kept_head = audit.parse_head(typed)
+        except ValueError:
+            head_error = _("Write the kept head as the event number, a colon and the 64 hexadecimal digits of "
+                           "its fingerprint, for example 12:%(hash)s.", hash="0" * 64)
+    report = audit.verify_chain(kept_head=kept_head)
+    return render_template("admin/audit.html", report=report, chain_head=report.head or audit.chain_head(),
+                           kept_head=kept_head, typed_head=typed, head_error=head_error), 422 if head_error else 200

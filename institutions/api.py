@@ -7,12 +7,14 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from extensions import db
-from institutions import brands, charter, community, customer_import
+from institutions import brands, charter, community, customer_import, permissions
 from institutions.access import brand_public, brand_signed_in, brand_staff, platform_admin, public, signed_in
 from institutions.api_support import (
     PAGE_SCHEMA,
     PAGINATION_PARAMETERS,
+    boolean_field,
     documented,
+    iso,
     json_body,
     paginated,
     serialize_brand,
@@ -117,13 +119,17 @@ def brand_charter(brand):
 
 @blueprint.post("/brands/<slug>/memberships")
 @documented("Join the brand's community (pending until verified).", tag="memberships",
-            request_schema={"type": "object", "properties": {"customer_number": {"type": "string"}}},
+            request_schema={"type": "object", "properties": {
+                "customer_number": {"type": "string"},
+                "verification_code": {"type": "string", "description": "The code the brand gave this customer: "
+                                      "with the customer number, it verifies the membership at once."}}},
             response_schema=MEMBERSHIP_SCHEMA, status=201, errors=(401, 403, 404, 409, 422))
 @brand_signed_in
 def join(brand):
     """Join a community; verified at once when the brand's customer list names you."""
-    data = json_body({"customer_number"})
-    membership = community.join(brand, current_user, string_field(data, "customer_number"))
+    data = json_body({"customer_number", "verification_code"})
+    membership = community.join(brand, current_user, string_field(data, "customer_number"),
+                                string_field(data, "verification_code"))
     db.session.commit()
     return jsonify(serialize_membership(membership)), 201
 
@@ -187,4 +193,58 @@ def import_customers(brand):
         "already_verified": plan.already_verified, "kept_for_later": plan.kept_for_later,
         "already_listed": plan.already_listed,
     })
+
+
+STAFF_ROLE_SCHEMA = {"type": "object", "required": ["brand", "can_sign", "legal_name"],
+                     "properties": {"brand": {"type": "string"}, "can_sign": {"type": "boolean"},
+                                    "legal_name": {"type": ["string", "null"]},
+                                    "legal_name_recorded_at": {"type": ["string", "null"]}}}
+
+
+def _serialize_staff_role(role) -> dict:
+    return {"brand": role.brand.slug, "can_sign": role.can_sign, "legal_name": role.legal_name,
+            "legal_name_recorded_at": iso(role.legal_name_recorded_at)}
+
+
+@blueprint.post("/brands/<slug>/staff/invitations")
+@documented("Invite someone to the brand's staff by e-mail (staff of this brand; only a signatory gives signing "
+            "rights: 403 with field `can_sign` otherwise).", tag="brands",
+            request_schema={"type": "object", "required": ["email"], "additionalProperties": False,
+                            "properties": {"email": {"type": "string"}, "can_sign": {"type": "boolean"}}},
+            response_schema={"type": "object", "properties": {"email": {"type": "string"},
+                                                              "can_sign": {"type": "boolean"},
+                                                              "expires_at": {"type": "string"}}},
+            status=201, errors=(401, 403, 404, 409, 422))
+@brand_staff
+def invite_staff(brand):
+    """Invite a colleague; the link goes by e-mail only, never in this answer."""
+    data = json_body({"email", "can_sign"})
+    invitation, _secret = brands.invite_staff(brand, current_user, string_field(data, "email", required=True),
+                                              can_sign=boolean_field(data, "can_sign"))
+    db.session.commit()
+    return jsonify({"email": invitation.email, "can_sign": invitation.can_sign,
+                    "expires_at": iso(invitation.expires_at)}), 201
+
+
+@blueprint.get("/brands/<slug>/staff/me")
+@documented("My staff role at this brand: signing rights and the legal name my countersignatures must type.",
+            tag="brands", response_schema=STAFF_ROLE_SCHEMA, errors=(401, 403, 404))
+@brand_staff
+def my_staff_role(brand):
+    """The caller's own staff role."""
+    return jsonify(_serialize_staff_role(permissions.staff_role(current_user, brand)))
+
+
+@blueprint.put("/brands/<slug>/staff/me/legal-name")
+@documented("Record my full legal name, once (409 if already recorded): every countersignature must type it.",
+            tag="brands", request_schema={"type": "object", "required": ["legal_name"], "additionalProperties": False,
+                                          "properties": {"legal_name": {"type": "string"}}},
+            response_schema=STAFF_ROLE_SCHEMA, errors=(401, 403, 404, 409, 422))
+@brand_staff
+def record_legal_name(brand):
+    """Record the caller's legal name on their staff role."""
+    data = json_body({"legal_name"})
+    role = brands.record_legal_name(brand, current_user, string_field(data, "legal_name", required=True))
+    db.session.commit()
+    return jsonify(_serialize_staff_role(role))
 

@@ -1,16 +1,36 @@
 """What every JSON route shares: OpenAPI declarations, request bodies, pagination, serializers."""
 from __future__ import annotations
 
-from datetime import date, datetime
+import math
+from datetime import date, datetime, timezone
 from typing import Any, Callable
 
 from flask import current_app, jsonify, request, url_for
 from flask_babel import gettext as _
 
 from extensions import db
-from institutions.errors import ValidationFailed
+from institutions.errors import DomainError, ValidationFailed
 
 OPENAPI_ATTRIBUTE = "openapi_operation"
+# Whole numbers the API accepts and pages it serves fit the database's INTEGER columns (32 bits signed).
+LARGEST_INTEGER = 2**31 - 1
+# A JSON body is a form's worth of fields: far below these bounds; deeper or larger is refused before use.
+JSON_MAX_DEPTH = 32
+JSON_MAX_BYTES = 1024 * 1024
+
+
+class MalformedBody(DomainError):
+    """The body cannot be read as the API's input at all (too deep, too large, a NUL character)."""
+
+    status = 400
+    code = "bad_request"
+
+
+class BodyTooLarge(MalformedBody):
+    """The JSON body is over JSON_MAX_BYTES."""
+
+    status = 413
+    code = "too_large"
 
 
 def documented(summary: str, *, tag: str, request_schema: dict | None = None, request_type: str = "application/json",
@@ -29,13 +49,41 @@ def documented(summary: str, *, tag: str, request_schema: dict | None = None, re
     return declare
 
 
+def _check_json_shape(data: Any) -> None:
+    """Refuse nesting beyond JSON_MAX_DEPTH and NUL characters (PostgreSQL stores no NUL), naming the field."""
+    pending = [(data, 1, None)]
+    while pending:  # iterative: a deep body must not exhaust the stack we check it with
+        value, depth, field = pending.pop()
+        if depth > JSON_MAX_DEPTH:
+            raise MalformedBody(_("The body is nested too deeply (at most %(n)d levels).", n=JSON_MAX_DEPTH),
+                                field=field or "body")
+        if isinstance(value, str) and "\x00" in value:
+            raise MalformedBody(_("Text cannot contain the NUL character."), field=field or "body")
+        if isinstance(value, dict):
+            for key, member in value.items():
+                if "\x00" in key:
+                    raise MalformedBody(_("Text cannot contain the NUL character."), field=field or "body")
+                pending.append((member, depth + 1, field or key))
+        elif isinstance(value, list):
+            pending.extend((member, depth + 1, field) for member in value)
+
+
 def json_body(allowed: set[str]) -> dict[str, Any]:
     """The request's JSON object; unknown or malformed input is refused with the field named."""
+    if request.content_length is not None and request.content_length > JSON_MAX_BYTES:
+        raise BodyTooLarge(_("The body is too large (at most %(n)d bytes).", n=JSON_MAX_BYTES), field="body")
     if not request.data:
         return {}
-    data = request.get_json(silent=True)
+    if len(request.data) > JSON_MAX_BYTES:
+        raise BodyTooLarge(_("The body is too large (at most %(n)d bytes).", n=JSON_MAX_BYTES), field="body")
+    try:
+        data = request.get_json(silent=True)
+    except RecursionError:  # the decoder itself gave up on the nesting
+        raise MalformedBody(_("The body is nested too deeply (at most %(n)d levels).", n=JSON_MAX_DEPTH),
+                            field="body")
     if not isinstance(data, dict):
         raise ValidationFailed(_("The body must be a JSON object."), field="body")
+    _check_json_shape(data)
     unknown = sorted(set(data) - allowed)
     if unknown:
         raise ValidationFailed(_("Unknown field."), fields={name: _("Unknown field.") for name in unknown})
@@ -66,6 +114,10 @@ def moment_field(data: dict, name: str, required: bool = False) -> datetime | No
                                field=name)
     if moment.tzinfo is None:
         raise ValidationFailed(_("This date needs a time zone."), field=name)
+    try:
+        moment.astimezone(timezone.utc)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before the first representable moment
+        raise ValidationFailed(_("This date is out of range."), field=name)
     return moment
 
 
@@ -91,6 +143,8 @@ def integer_field(data: dict, name: str, default: int | None = None, required: b
         return None
     if isinstance(value, bool) or not isinstance(value, int):
         raise ValidationFailed(_("This field must be a whole number."), field=name)
+    if not -LARGEST_INTEGER - 1 <= value <= LARGEST_INTEGER:
+        raise ValidationFailed(_("This number is out of range."), field=name)
     return value
 
 
@@ -103,6 +157,9 @@ def number_field(data: dict, name: str, required: bool = False) -> int | float |
         return None
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValidationFailed(_("This field must be a number."), field=name)
+    # Python's JSON reader accepts NaN and Infinity, and integers of any size: no column holds them.
+    if not math.isfinite(value) or abs(value) > 10**15:
+        raise ValidationFailed(_("This number is out of range."), field=name)
     return value
 
 
@@ -115,7 +172,8 @@ def boolean_field(data: dict, name: str, default: bool = False) -> bool:
 
 
 PAGINATION_PARAMETERS = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1}},
+    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": LARGEST_INTEGER,
+                                               "default": 1}},
     {"name": "per_page", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
 ]
 
@@ -130,13 +188,13 @@ PAGE_SCHEMA = {
 }
 
 
-def _positive_int(name: str, default: int, maximum: int | None = None) -> int:
+def _positive_int(name: str, default: int, maximum: int = LARGEST_INTEGER) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or int(raw) < 1 or (maximum is not None and int(raw) > maximum):
-        bound = f"1..{maximum}" if maximum else "1.."
-        raise ValidationFailed(_("Must be a whole number in %(range)s.", range=bound), field=name)
+    # ASCII digits only: "³".isdigit() is true but int("³") fails, and ten digits already pass the bound.
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 10) or not 1 <= int(raw) <= maximum:
+        raise ValidationFailed(_("Must be a whole number in %(range)s.", range=f"1..{maximum}"), field=name)
     return int(raw)
 
 

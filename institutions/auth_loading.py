@@ -1,6 +1,8 @@
 """How a request finds its user: the session cookie for pages, a bearer token for the API."""
 from __future__ import annotations
 
+import re
+
 from flask import after_this_request, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import event
@@ -10,17 +12,28 @@ from institutions.accounts import API_TOKEN_USE_KEY, user_for_api_token, write_a
 from institutions.models import User
 
 
-
 def _is_api_request() -> bool:
     return request.path.startswith("/api/")
 
 
-def load_user_from_session(user_id: str):
-    """Pages: the account in the signed session cookie (never for the API, which ignores cookies)."""
-    if _is_api_request() or not user_id.isdigit():
+# What User.get_id() writes into the session and the remember-me cookie: "<account id>:<session version>".
+_IDENTITY = re.compile(r"([0-9]{1,18}):([0-9]{1,9})")
+
+
+def load_user_from_session(identity: str):
+    """Pages: the account in the signed session or remember-me cookie, if that cookie is still current.
+
+    A cookie carries the account's session version from when it was issued; signing out, changing or
+    resetting the password raise the version, so every earlier cookie (copies included) stops opening
+    the account. Never for the API, which ignores cookies.
+    """
+    match = _IDENTITY.fullmatch(identity or "")
+    if _is_api_request() or match is None:
         return None
-    user = db.session.get(User, int(user_id))
-    return user if user is not None and user.deleted_at is None else None
+    user = db.session.get(User, int(match.group(1)))
+    if user is None or user.deleted_at is not None or user.session_version != int(match.group(2)):
+        return None
+    return user
 
 
 def load_user_from_token(req):

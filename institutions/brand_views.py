@@ -15,10 +15,12 @@ from institutions.dashboard import dashboard_items
 from institutions.errors import DomainError, ValidationFailed
 from institutions.forms import (
     ActionForm,
+    CustomerCodeForm,
     CustomerImportConfirmForm,
     CustomerImportForm,
     InviteStaffForm,
     JoinForm,
+    LegalNameForm,
     OfficeForm,
 )
 from institutions.models import MembershipStatus, OfficeKind
@@ -50,6 +52,7 @@ def home(brand):
         membership=permissions.membership_of(current_user, brand),
         verified_count=community.count_members(brand, MembershipStatus.VERIFIED),
         join_form=JoinForm(),
+        code_form=CustomerCodeForm(),
         action_form=ActionForm(),
     )
 
@@ -82,10 +85,12 @@ def edit_office(brand, kind: str):
     form = OfficeForm(obj=office)
     if office.kind is not OfficeKind.PRESIDENT:  # only the elected presidency is recalled and files representations
         del form.recall_threshold_percent, form.recall_window_days, form.representation_response_days
+        del form.certification_days
     if form.validate_on_submit():
         texts = {field: getattr(form, field).data for field in charter.TEXT_FIELDS}
         recall = {name: form[name].data for name in ("recall_threshold_percent", "recall_window_days",
-                                                     "representation_response_days") if name in form}
+                                                     "representation_response_days", "certification_days")
+                  if name in form}
         ok, _result = commit_or_refuse(
             lambda: charter.update_office_texts(office, current_user, texts, form.term_months.data, **recall), form)
         if ok:
@@ -97,10 +102,10 @@ def edit_office(brand, kind: str):
 @blueprint.get("/b/<slug>/transparency")
 @brand_public
 def transparency(brand):
-    """Every public institutional act of the brand, newest first, with its chain hash."""
+    """Every public institutional act of the brand, newest first, with its chain hash and the chain's head."""
     page = request.args.get("page", 1, type=int)
     events = audit.public_events(brand, page=max(page, 1))
-    return render_template("brands/transparency.html", brand=brand, events=events)
+    return render_template("brands/transparency.html", brand=brand, events=events, chain_head=audit.chain_head())
 
 
 @blueprint.post("/b/<slug>/join")
@@ -109,9 +114,13 @@ def join(brand):
     """Join the brand's customer community (pending until verified)."""
     form = JoinForm()
     if form.validate_on_submit():
-        ok, membership = commit_or_refuse(lambda: community.join(brand, current_user, form.customer_number.data))
+        ok, membership = commit_or_refuse(lambda: community.join(
+            brand, current_user, form.customer_number.data, form.verification_code.data))
         if ok:
-            if membership.is_verified:
+            if membership.verification_source == community.BY_CUSTOMER_CODE:
+                flash(_("Welcome! Your customer code is right: you are a verified member of %(brand)s.",
+                        brand=brand.name), "success")
+            elif membership.is_verified:
                 flash(_("Welcome! %(brand)s lists you as a customer: you are a verified member.", brand=brand.name),
                       "success")
             else:
@@ -227,7 +236,27 @@ def team(brand):
         if ok:
             flash(_("The invitation is sent to %(email)s.", email=form.email.data), "success")
             return redirect(url_for("brands.team", slug=brand.slug))
-    return render_template("brands/team.html", brand=brand, staff=brands.staff_of(brand), form=form)
+    return _team_page(brand, form=form, status=422 if form.errors else 200)
+
+
+def _team_page(brand, form=None, legal_name_form=None, status: int = 200):
+    return render_template("brands/team.html", brand=brand, staff=brands.staff_of(brand),
+                           form=form or InviteStaffForm(), legal_name_form=legal_name_form or LegalNameForm(),
+                           my_role=permissions.staff_role(current_user, brand)), status
+
+
+@blueprint.post("/b/<slug>/staff/team/legal-name")
+@brand_staff
+def record_legal_name(brand):
+    """A staff member records their own legal name, once (their countersignatures must type it)."""
+    form = LegalNameForm()
+    if form.validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: brands.record_legal_name(brand, current_user, form.legal_name.data),
+                                       form)
+        if ok:
+            flash(_("Your legal name is recorded."), "success")
+            return redirect(url_for("brands.team", slug=brand.slug))
+    return _team_page(brand, legal_name_form=form, status=422)
 
 
 @blueprint.route("/invitations/<token>", methods=["GET", "POST"])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import secrets
+import unicodedata
 from datetime import timedelta
 
 from flask import current_app, url_for
@@ -23,6 +24,7 @@ SLUG_PATTERN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$")
 COLOUR_PATTERN = re.compile(r"^#[0-9a-fA-F]{6}$")
 # Addresses the platform itself uses under /b/<slug>/ would be confusing as brand names.
 RESERVED_SLUGS = {"admin", "api", "static", "new"}
+MAX_LEGAL_NAME = 200  # as long as a typed signature may be
 
 
 def validate_brand_fields(name: str, slug: str, description: str, colour: str, country: str) -> dict:
@@ -84,6 +86,10 @@ def invite_staff(brand: Brand, actor: User, email: str, can_sign: bool = False) 
     """Invite someone by e-mail to the brand's staff; the link works once, for a limited time."""
     if not permissions.can_invite_staff(actor, brand):
         raise Forbidden(_("Only the brand's staff can invite staff."))
+    if can_sign and not permissions.can_grant_signing_rights(actor, brand):
+        # Nobody hands out a power they do not hold: the signature binds the brand.
+        raise Forbidden(_("Only staff with signing rights can invite someone with signing rights."),
+                        field="can_sign")
     email = normalize_email(email)
     existing_user = db.session.scalar(select(User).where(User.email == email, User.deleted_at.is_(None)))
     if existing_user is not None and permissions.is_brand_staff(existing_user, brand):
@@ -148,6 +154,36 @@ def accept_invitation(secret: str, user: User) -> StaffRole:
     permissions.forget_cached_roles()
     role_changed(user, brand)
     audit.record("staff.joined", actor=user, brand=brand, subject=role, payload={"can_sign": role.can_sign}, public=True)
+    return role
+
+
+def clean_legal_name(legal_name: str | None) -> str:
+    """A full legal name as typed, with its spacing tidied, or a refusal naming the field."""
+    name = " ".join(unicodedata.normalize("NFC", legal_name or "").split())
+    if not name:
+        raise ValidationFailed(_("Write your full legal name, as on your identity papers."), field="legal_name")
+    if len(name) > MAX_LEGAL_NAME:
+        raise ValidationFailed(_("At most %(n)d characters.", n=MAX_LEGAL_NAME), field="legal_name")
+    if any(unicodedata.category(char) in ("Cc", "Cf") for char in name):
+        raise ValidationFailed(_("A name cannot contain control characters."), field="legal_name")
+    return name
+
+
+def record_legal_name(brand: Brand, actor: User, legal_name: str | None) -> StaffRole:
+    """A staff member records their own legal name once; every countersignature of theirs must type it."""
+    role = permissions.staff_role(actor, brand)
+    if role is None:
+        raise Forbidden(_("Only the brand's staff record a legal name here."))
+    name = clean_legal_name(legal_name)
+    if role.legal_name:
+        # Fixed once recorded: the signatures given under it must keep naming the same person.
+        raise DomainError(_("Your legal name is already recorded as %(name)s and cannot be changed.",
+                            name=role.legal_name), field="legal_name")
+    role.legal_name = name
+    role.legal_name_recorded_at = utcnow()
+    db.session.flush()
+    # The name itself stays out of the trail, which names people only by pseudonym.
+    audit.record("staff.legal_name_recorded", actor=actor, brand=brand, subject=role)
     return role
 
 

@@ -16,6 +16,7 @@ from institutions.clock import utcnow
 from institutions.errors import DomainError, ValidationFailed
 from institutions.models import Brand, Office, OfficeHolding, OfficeKind, User
 from institutions.permissions import can_edit_charter
+from institutions.role_changes import role_changed
 
 TEXT_FIELDS = ("obtained", "term", "powers", "obligations", "resources")
 MAX_TEXT_LENGTH = 4000
@@ -81,6 +82,8 @@ DEFAULT_RECALL_THRESHOLD_PERCENT = 20
 DEFAULT_RECALL_WINDOW_DAYS = 30
 # The brand answers the president's representations within this many days unless the charter says otherwise.
 DEFAULT_REPRESENTATION_RESPONSE_DAYS = 30
+# Staff certify a counted election within this many days unless the charter says otherwise.
+DEFAULT_CERTIFICATION_DAYS = 14
 
 
 NUMBERED_SOURCES = {"election": _l("Election #%(ref)s"), "mandate": _l("Mandate #%(ref)s")}
@@ -172,13 +175,22 @@ def office_of(brand: Brand, kind: OfficeKind) -> Office:
     return office
 
 
+def certification_days(brand: Brand) -> int:
+    """Days the brand has to certify a counted election: the president's office in the charter, or 14."""
+    days = db.session.scalar(select(Office.certification_days).where(Office.brand_id == brand.id,
+                                                                      Office.kind == OfficeKind.PRESIDENT))
+    return days or DEFAULT_CERTIFICATION_DAYS
+
+
 def update_office_texts(office: Office, actor: User, texts: dict[str, str], term_months: int | None,
                         recall_threshold_percent: int | None = None, recall_window_days: int | None = None,
-                        representation_response_days: int | None = None) -> None:
+                        representation_response_days: int | None = None,
+                        certification_days: int | None = None) -> None:
     """Staff rewrite the charter texts of an office; an empty field goes back to the default.
 
     For the elected president, the recall threshold (share of eligible members) and window apply too,
-    and the days the brand has to answer a representation (empty: the default, 30).
+    and the days the brand has to answer a representation (empty: the default, 30) and to certify a
+    counted election (empty: the default, 14).
     """
     if not can_edit_charter(actor, office.brand):
         raise DomainError(_("Only the brand's staff can edit its charter."))
@@ -198,6 +210,9 @@ def update_office_texts(office: Office, actor: User, texts: dict[str, str], term
     if representation_response_days is not None and not 1 <= representation_response_days <= 365:
         raise ValidationFailed(_("The brand answers a representation within 1 to 365 days."),
                                field="representation_response_days")
+    if certification_days is not None and not 1 <= certification_days <= 365:
+        raise ValidationFailed(_("The brand certifies a counted election within 1 to 365 days."),
+                               field="certification_days")
     changed = []
     for field in TEXT_FIELDS:
         value = (texts.get(field) or "").strip() or None
@@ -209,6 +224,7 @@ def update_office_texts(office: Office, actor: User, texts: dict[str, str], term
         numbers["recall_threshold_percent"] = recall_threshold_percent or DEFAULT_RECALL_THRESHOLD_PERCENT
         numbers["recall_window_days"] = recall_window_days or DEFAULT_RECALL_WINDOW_DAYS
         numbers["representation_response_days"] = representation_response_days
+        numbers["certification_days"] = certification_days
     for field, value in numbers.items():
         if value != getattr(office, field):
             setattr(office, field, value)
@@ -238,6 +254,7 @@ def install_holder(
         "office.holder_installed", actor=actor, brand=brand, subject=holding,
         payload={"office": kind.value, "holder": user.pseudonym, "source": source}, public=True,
     )
+    role_changed(user, brand)  # an office is a role: a mediator who becomes president is no longer neutral
     return holding
 
 

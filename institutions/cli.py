@@ -44,15 +44,35 @@ def create_admin(email: str, name: str, password: str) -> None:
     click.echo(f"{email} is a platform admin.")
 
 
+def _kept_head(_ctx, _param, value: str | None) -> audit.ChainHead | None:
+    """Read --head N:HASH, or stop with a usage error saying how it is written."""
+    if value is None:
+        return None
+    try:
+        return audit.parse_head(value)
+    except ValueError as error:
+        raise click.BadParameter(str(error))
+
+
 @audit_cli.command("verify")
-def verify_audit() -> None:
-    """Recompute the chain; exit 1 naming the first bad event if a row was altered or removed."""
-    report = audit.verify_chain()
+@click.option("--head", "kept_head", metavar="N:HASH", callback=_kept_head,
+              help="A head kept earlier (from `flask audit head`): fail if the chain no longer holds it.")
+def verify_audit(kept_head: audit.ChainHead | None) -> None:
+    """Recompute the chain (and check it holds a kept head); exit 1 naming the first bad event and why."""
+    report = audit.verify_chain(kept_head=kept_head)
     if report.ok:
         click.echo(f"audit chain intact: {report.checked} events verified")
+        if kept_head is not None:
+            click.echo(f"it holds the kept head {kept_head}")
         return
     click.echo(f"audit chain BROKEN at event #{report.bad_event_id}: {report.problem}", err=True)
     raise SystemExit(1)
+
+
+@audit_cli.command("head")
+def audit_head() -> None:
+    """Print the chain's head as `N HASH` (event number and hash): keep it to check the chain later."""
+    click.echo(str(audit.chain_head()))
 
 
 @mail_cli.command("send")

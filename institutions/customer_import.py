@@ -12,7 +12,7 @@ from sqlalchemy import select
 from extensions import db
 from institutions import audit, permissions
 from institutions.clock import utcnow
-from institutions.community import CUSTOMER_NUMBER_PATTERN, mark_verified
+from institutions.community import BY_LISTED_EMAIL, CUSTOMER_NUMBER_PATTERN, hold_listed_customer, mark_verified
 from institutions.errors import Forbidden, ValidationFailed
 from institutions.models import Brand, CustomerRecord, Membership, MembershipStatus, User
 
@@ -36,6 +36,7 @@ class ImportPlan:
     rows: list[ImportRow]
     errors: list[str] = field(default_factory=list)
     to_verify_now: list[Membership] = field(default_factory=list)
+    matched: list[Membership] = field(default_factory=list)
     already_verified: int = 0
     already_listed: int = 0
     kept_for_later: int = 0
@@ -133,7 +134,6 @@ def plan_import(brand: Brand, actor: User, data: bytes) -> ImportPlan:
     rows = parse_customer_csv(data)
     plan = ImportPlan(rows=rows)
     emails = {row.email for row in rows if row.email}
-    numbers = {row.customer_number for row in rows if row.customer_number}
     existing = db.session.scalars(select(CustomerRecord).where(CustomerRecord.brand_id == brand.id)).all()
     listed_emails = {record.email for record in existing if record.email}
     listed_numbers = {record.customer_number for record in existing if record.customer_number}
@@ -144,20 +144,23 @@ def plan_import(brand: Brand, actor: User, data: bytes) -> ImportPlan:
         select(Membership).join(User, Membership.user_id == User.id)
         .where(Membership.brand_id == brand.id, Membership.status != MembershipStatus.LEFT)
     ).all()
+    # Listed customers already held by a membership verify no other one.
+    held = {m.customer_record_id for m in memberships if m.customer_record_id is not None}
+    held_emails = {record.email for record in existing if record.id in held and record.email}
     matched_ids = set()
     for membership in memberships:
         user = membership.user
-        matches = (user.email in emails and user.is_email_verified) or (
-            membership.customer_number is not None and membership.customer_number in numbers
-            and user.is_email_verified
-        )
-        if not matches:
+        # Only a listed address its owner confirmed verifies; a typed customer number proves nothing.
+        if not (user.is_email_verified and user.email in emails):
+            continue
+        if user.email in held_emails and membership.customer_record_id is None:
             continue
         matched_ids.add(membership.id)
         if membership.status is MembershipStatus.VERIFIED:
             plan.already_verified += 1
         else:
             plan.to_verify_now.append(membership)
+        plan.matched.append(membership)
     plan.kept_for_later = len(rows) - len(matched_ids)
     return plan
 
@@ -184,8 +187,15 @@ def apply_import(brand: Brand, actor: User, data: bytes) -> ImportPlan:
         if record.customer_number:
             by_number[record.customer_number] = record
     db.session.flush()
-    for membership in plan.to_verify_now:
-        mark_verified(membership, actor, "import")
+    for membership in plan.matched:
+        record = by_email.get(membership.user.email)
+        if membership.status is MembershipStatus.VERIFIED:
+            # Verified earlier (by staff, say): the listed customer is theirs from now on.
+            if membership.customer_record_id is None and record is not None:
+                hold_listed_customer(membership, record)
+        else:
+            mark_verified(membership, actor, BY_LISTED_EMAIL, record)
+    db.session.flush()
     audit.record(
         "community.customers_imported", actor=actor, brand=brand,
         payload={"rows": len(plan.rows), "verified_now": len(plan.to_verify_now)}, public=True,

@@ -19,6 +19,7 @@ class DashboardItem:
     label: str     # already translated, e.g. "3 reports wait for review"
     url: str
     done_label: str = ""  # shown when count is 0, e.g. "no report waits for review"
+    urgent: bool = False  # a deadline has passed: listed first, before everything else
 
 
 ITEM_PROVIDERS: list[Callable[[Brand], list[DashboardItem]]] = []
@@ -31,5 +32,7 @@ def register_dashboard_items(provider: Callable[[Brand], list[DashboardItem]]) -
 
 
 def dashboard_items(brand: Brand) -> list[DashboardItem]:
-    """Every registered feature's to-dos for this brand, in registration order."""
-    return [item for provider in ITEM_PROVIDERS for item in provider(brand)]
+    """Every registered feature's to-dos for this brand: urgent ones (a deadline passed) first, then in
+    registration order."""
+    items = [item for provider in ITEM_PROVIDERS for item in provider(brand)]
+    return sorted(items, key=lambda item: not (item.urgent and item.count > 0))

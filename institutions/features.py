@@ -20,6 +20,10 @@ from institutions.models import Brand, OfficeKind, User
 # did, e.g. ["2 elections opened"]; the `advance` command prints them.
 Clock = Callable[[datetime, "Brand | None"], list[str]]
 DemoLoader = Callable[[Any], list[tuple[str, str]]]
+# A person's ties to a brand that make them partial in its disputes (an office, a mandate, a benefit...): given
+# (user id, brand id) pairs, a feature answers, for each pair it ties, the reasons in words (e.g. "the sitting
+# presidency"); pairs it does not tie are left out. Batched so that checking a whole panel costs a few queries.
+BrandTies = Callable[[set[tuple[int, int]]], Mapping[tuple[int, int], list[str]]]
 EXTENSION_KEY = "tribune.features"
 
 
@@ -48,6 +52,7 @@ class Feature:
     export_sections: Mapping[str, Callable[[User], Any]] = field(default_factory=dict)
     erasers: tuple[Callable[[User], None], ...] = ()
     role_change_hooks: tuple[Callable[[User, Brand], None], ...] = ()
+    brand_ties: tuple[BrandTies, ...] = ()
     demo_loader: DemoLoader | None = None
     clock: Clock | None = None
 
@@ -118,3 +123,21 @@ def clocks() -> list[tuple[str, Clock]]:
 def demo_loaders() -> list[DemoLoader]:
     """Every installed feature's demo loader, in installation order."""
     return [feature.demo_loader for feature in installed_features() if feature.demo_loader is not None]
+
+
+def brand_ties(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], list[str]]:
+    """What every installed feature declares tying each (user id, brand id) pair; untied pairs are absent."""
+    found: dict[tuple[int, int], list[str]] = {}
+    if not pairs:
+        return found
+    for feature in installed_features():
+        for ties in feature.brand_ties:
+            for pair, reasons in ties(set(pairs)).items():
+                if pair in pairs and reasons:
+                    found.setdefault(pair, []).extend(reasons)
+    return found
+
+
+def ties_to_brand(user: User, brand: Brand) -> list[str]:
+    """The reasons, in words, this person is tied to this brand (empty: no declared tie)."""
+    return brand_ties({(user.id, brand.id)}).get((user.id, brand.id), [])

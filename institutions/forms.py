@@ -107,9 +107,24 @@ class InviteStaffForm(FlaskForm):
     submit = SubmitField(_l("Send the invitation"))
 
 
+class LegalNameForm(FlaskForm):
+    legal_name = StringField(_l("Your full legal name, as on your identity papers"),
+                             description=_l("Recorded once: every contract you countersign must carry this name."),
+                             validators=[DataRequired(), Length(max=200)])
+    submit = SubmitField(_l("Record my legal name"))
+
+
 class JoinForm(FlaskForm):
-    customer_number = StringField(_l("Customer number (optional, speeds up verification)"), validators=[Optional(), Length(max=64)])
+    customer_number = StringField(_l("Customer number (optional)"), validators=[Optional(), Length(max=64)])
+    verification_code = StringField(_l("Verification code the brand gave you (optional: with it, you are verified at once)"),
+                                    validators=[Optional(), Length(max=40)])
     submit = SubmitField(_l("Join the community"))
+
+
+class CustomerCodeForm(FlaskForm):
+    customer_number = StringField(_l("Customer number"), validators=[DataRequired(), Length(max=64)])
+    verification_code = StringField(_l("Verification code the brand gave you"), validators=[DataRequired(), Length(max=40)])
+    submit = SubmitField(_l("Verify my membership"))
 
 
 class CustomerImportForm(FlaskForm):
@@ -131,6 +146,9 @@ class OfficeForm(FlaskForm):
                                                "vote (percent)"), validators=[Optional(), NumberRange(1, 100)])
     recall_window_days = IntegerField(_l("Recall: days to gather the signatures"),
                                       validators=[Optional(), NumberRange(1, 365)])
+    certification_days = IntegerField(
+        _l("Elections: days the brand has to certify a counted election (empty: 14)"),
+        validators=[Optional(), NumberRange(1, 365)])
     representation_response_days = IntegerField(
         _l("Representations: days the brand has to answer (empty: 30)"), validators=[Optional(), NumberRange(1, 365)])
     powers = TextAreaField(_l("Powers"), validators=[Optional(), Length(max=4000)])

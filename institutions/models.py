@@ -16,6 +16,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -52,6 +53,9 @@ class User(UserMixin, db.Model):
     is_platform_admin: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Part of the identity every session and remember-me cookie carries (get_id): raising it ends
+    # them all at once (sign-out, password change or reset, "sign out everywhere").
+    session_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", foreign_keys="Membership.user_id")
     staff_roles: Mapped[list[StaffRole]] = relationship(back_populates="user")
@@ -63,6 +67,9 @@ class User(UserMixin, db.Model):
     @property
     def is_email_verified(self) -> bool:
         return self.email_verified_at is not None
+
+    def get_id(self) -> str:  # Flask-Login: what the session and the remember-me cookie hold
+        return f"{self.id}:{self.session_version or 0}"
 
 
 class AccountTokenPurpose(enum.Enum):
@@ -133,6 +140,9 @@ class StaffRole(db.Model):
     # Signing rights: who may countersign contracts in the brand's name.
     can_sign: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # The person's full legal name, recorded by themself: a countersignature must type exactly it.
+    legal_name: Mapped[str | None] = mapped_column(String(200))
+    legal_name_recorded_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     brand: Mapped[Brand] = relationship()
     user: Mapped[User] = relationship(back_populates="staff_roles")
@@ -195,9 +205,15 @@ class Membership(db.Model):
     verified_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     verification_source: Mapped[str | None] = mapped_column(String(20))
     left_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The listed customer this membership was verified as: one listed customer, one membership.
+    customer_record_id: Mapped[int | None] = mapped_column(
+        ForeignKey("customer_records.id", ondelete="SET NULL"), unique=True)
+    # Verified by a customer number alone, before that stopped being enough: staff confirm or revoke.
+    needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     brand: Mapped[Brand] = relationship()
     user: Mapped[User] = relationship(back_populates="memberships", foreign_keys=[user_id])
+    customer_record: Mapped[CustomerRecord | None] = relationship()
 
     @property
     def is_verified(self) -> bool:
@@ -220,6 +236,10 @@ class CustomerRecord(db.Model):
     customer_number: Mapped[str | None] = mapped_column(String(64))
     imported_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     imported_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # A verification code the brand gives this customer (only its SHA-256 is kept): number + code
+    # verifies a membership whatever address the account uses.
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    code_issued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
 
 class OfficeKind(enum.Enum):
@@ -252,6 +272,8 @@ class Office(db.Model):
     recall_window_days: Mapped[int | None] = mapped_column(Integer)
     # The president's representations: the brand answers within this many days (None: the default, 30).
     representation_response_days: Mapped[int | None] = mapped_column(Integer)
+    # The president's election: staff certify a counted election within this many days (None: the default, 14).
+    certification_days: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     brand: Mapped[Brand] = relationship(back_populates="offices")

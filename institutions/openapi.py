@@ -6,7 +6,7 @@ import re
 from flask import current_app
 
 from institutions.access import is_public_policy, policy_of
-from institutions.api_support import OPENAPI_ATTRIBUTE
+from institutions.api_support import LARGEST_INTEGER, OPENAPI_ATTRIBUTE
 
 ERROR_SCHEMA = {
     "type": "object",
@@ -19,7 +19,10 @@ ERROR_SCHEMA = {
 }
 
 ERROR_DESCRIPTIONS = {400: "Bad request", 401: "No valid bearer token", 403: "Not allowed", 404: "Not found",
-                      409: "The state forbids it", 413: "Too large", 422: "Invalid input", 429: "Rate limited"}
+                      409: "The state forbids it", 413: "Too large", 422: "Invalid input", 429: "Rate limited",
+                      503: "Temporarily unavailable (the database or the file storage); try again later"}
+# Any operation can answer these: a malformed request (a NUL character, a body nested too deeply) and an outage.
+EVERY_OPERATION_ERRORS = (400, 503)
 
 
 def _openapi_path(rule: str) -> tuple[str, list[str]]:
@@ -37,9 +40,19 @@ def _parameter(rule, name: str) -> dict:
     converter = rule._converters.get(name)
     kind = "integer" if type(converter).__name__ == "IntegerConverter" else "string"
     schema = {"type": kind}
+    if kind == "integer":  # beyond this no row exists: the address answers 404 (error_pages.LARGEST_ID)
+        schema.update(minimum=0, maximum=LARGEST_INTEGER)
     if type(converter).__name__ == "AnyConverter":  # e.g. <any(toi, cat):extension>
         schema["enum"] = sorted(converter.items)
     return {"name": name, "in": "path", "required": True, "schema": schema}
+
+
+def _request_schema(declared: dict) -> dict:
+    """The body's schema as the route reads it: a JSON object refuses unknown members (api_support.json_body)."""
+    schema = declared["request_schema"]
+    if declared["request_type"] == "application/json" and schema.get("type") == "object":
+        return {"additionalProperties": False, **schema}
+    return schema
 
 
 def api_rules():
@@ -71,7 +84,7 @@ def build_openapi_document() -> dict:
                     **{
                         str(code): {"description": ERROR_DESCRIPTIONS[code],
                                     "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
-                        for code in declared["errors"]
+                        for code in sorted(set(declared["errors"]) | set(EVERY_OPERATION_ERRORS))
                     },
                 },
             }
@@ -82,7 +95,7 @@ def build_openapi_document() -> dict:
             if declared["request_schema"] is not None:
                 operation["requestBody"] = {
                     "required": False,
-                    "content": {declared["request_type"]: {"schema": declared["request_schema"]}},
+                    "content": {declared["request_type"]: {"schema": _request_schema(declared)}},
                 }
             paths.setdefault(path, {})[method.lower()] = operation
     return {

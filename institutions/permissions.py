@@ -89,6 +89,12 @@ def can_invite_staff(user, brand: Brand) -> bool:
     return is_brand_staff(user, brand) or is_platform_admin(user)
 
 
+def can_grant_signing_rights(user, brand: Brand) -> bool:
+    """Only a signatory of the brand (or the platform admin, for the first one) gives signing rights."""
+    role = staff_role(user, brand)
+    return (role is not None and role.can_sign) or is_platform_admin(user)
+
+
 def can_create_brand(user) -> bool:
     """Only operators create tenants."""
     return is_platform_admin(user)
@@ -109,6 +115,7 @@ TEMPLATE_PERMISSIONS = {
     "can_manage_community": can_manage_community,
     "can_edit_charter": can_edit_charter,
     "can_invite_staff": can_invite_staff,
+    "can_grant_signing_rights": can_grant_signing_rights,
     "can_create_brand": can_create_brand,
     "can_view_brand_private": can_view_brand_private,
 }

@@ -8,7 +8,7 @@ from flask_babel import format_date, format_datetime, format_timedelta, get_loca
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from institutions import charter
+from institutions import audit, charter
 from institutions.clock import utcnow
 
 
@@ -76,4 +76,5 @@ def register_template_helpers(app: Flask) -> None:
         office_text_fields=charter.TEXT_FIELDS,
         now=utcnow,
         country_name=country_name,
+        audit_chain_head=audit.chain_head,
     )

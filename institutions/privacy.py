@@ -66,7 +66,8 @@ def _memberships(user: User):
 @export_section("staff_roles")
 def _staff_roles(user: User):
     rows = db.session.scalars(select(StaffRole).where(StaffRole.user_id == user.id)).all()
-    return [{"brand": r.brand.slug, "can_sign": r.can_sign, "since": _iso(r.created_at)} for r in rows]
+    return [{"brand": r.brand.slug, "can_sign": r.can_sign, "since": _iso(r.created_at), "legal_name": r.legal_name}
+            for r in rows]
 
 
 @export_section("offices")

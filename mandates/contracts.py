@@ -8,8 +8,8 @@ one SUPERSEDED. Versions IN_FORCE and SUPERSEDED are exactly those both parties 
 
 Signing rule (decided here): the typed name must be the ambassador's legal name written in the
 contract, ignoring capital letters and extra spaces, but not accents ("élodie  MARTIN" signs for
-"Élodie Martin"; "Elodie Martin" does not). The brand's signatory types their own full name, which
-is recorded as typed.
+"Élodie Martin"; "Elodie Martin" does not). The brand's signatory types, by the same rule, the legal
+name they recorded once on their staff role (institutions/brands.py): nobody signs under another name.
 """
 from __future__ import annotations
 
@@ -22,12 +22,13 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from extensions import db
-from institutions import audit, charter
+from institutions import audit, charter, permissions
 from institutions.accounts import normalize_email, user_by_email
 from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from institutions.models import Brand, OfficeKind, StaffRole, User
 from institutions.notifications import notify, queue_email
+from institutions.role_changes import role_changed
 from mandates import clauses as schema
 from mandates import contract_text, ending
 from mandates.notices import CONTRACT_KIND
@@ -113,6 +114,19 @@ def waiting_version(mandate: Mandate) -> MandateVersion | None:
     """The version offered for signature or waiting for the countersignature, if any."""
     waiting = [v for v in mandate.versions if v.state in WAITING_STATES]
     return waiting[-1] if waiting else None
+
+
+def planned_term(mandate: Mandate) -> tuple[date, date] | None:
+    """The first and last day the version waiting for signature sets, while no version is in force yet."""
+    version = waiting_version(mandate)
+    if mandate.starts_on is not None or version is None:
+        return None
+    clauses = clauses_of(version)
+    try:
+        return (date.fromisoformat(schema.value(clauses, "term", "starts_on")),
+                date.fromisoformat(schema.value(clauses, "term", "ends_on")))
+    except (TypeError, ValueError):  # an offered version always has them; an odd stored row shows none
+        return None
 
 
 def version_by_number(mandate: Mandate, number: int) -> MandateVersion:
@@ -317,6 +331,8 @@ def offer(mandate: Mandate, actor: User, now: datetime | None = None) -> Mandate
     db.session.flush()
     audit.record("mandate.offered", actor=actor, brand=mandate.brand, subject=mandate,
                  payload={"version": version.number, "sha256": version.text_sha256})
+    if mandate.ambassador is not None:
+        role_changed(mandate.ambassador, mandate.brand)  # an offered mandate ties them (a mediator's conflicts)
     message = _("%(brand)s offers you an ambassador contract (version %(n)d): read it, then sign or decline.",
                 brand=mandate.brand.name, n=version.number)
     if mandate.ambassador is not None:
@@ -375,6 +391,20 @@ def _typed(typed_name: str | None) -> str:
     return typed
 
 
+def _typed_as(typed_name: str | None, legal_name: str | None, refusal: str) -> str:
+    """The typed signature, refused unless it is the signer's own legal name (the one rule for both parties)."""
+    typed = _typed(typed_name)
+    if not legal_name or name_key(typed) != name_key(legal_name):
+        raise ValidationFailed(refusal, field="typed_name")
+    return typed
+
+
+def signatory_legal_name(user: User, brand: Brand) -> str | None:
+    """The legal name a staff member recorded at this brand, which their countersignature must type."""
+    role = permissions.staff_role(user, brand)
+    return role.legal_name if role is not None else None
+
+
 def _check_seen(version: MandateVersion, version_number: int | None, text_sha256: str | None) -> None:
     """The signer signs the very version they read, not one that replaced it meanwhile."""
     if version_number is not None and version_number != version.number:
@@ -418,11 +448,9 @@ def sign(mandate: Mandate, user: User, typed_name: str | None, *, accept: bool, 
     _check_seen(version, version_number, text_sha256)
     if accept is not True:
         raise ValidationFailed(_("Tick the box to accept the contract."), field="accept")
-    typed = _typed(typed_name)
     legal_name = schema.value(clauses_of(version), "ambassador_party", "legal_name", "")
-    if name_key(typed) != name_key(legal_name):
-        raise ValidationFailed(_("Type your full legal name exactly as the contract writes it: %(name)s.",
-                                 name=legal_name), field="typed_name")
+    typed = _typed_as(typed_name, legal_name,
+                      _("Type your full legal name exactly as the contract writes it: %(name)s.", name=legal_name))
     signature = _signature(version, SigningParty.AMBASSADOR, user, typed, now, ip_address, user_agent)
     version.state = VersionState.SIGNED
     if mandate.state is MandateState.OFFERED:
@@ -479,7 +507,12 @@ def countersign(mandate: Mandate, actor: User, typed_name: str | None, *, ip_add
     if version is None or version.state is not VersionState.SIGNED:
         raise DomainError(_("No contract signed by the ambassador waits for the brand's countersignature."))
     _check_seen(version, version_number, text_sha256)
-    typed = _typed(typed_name)
+    legal_name = signatory_legal_name(actor, mandate.brand)
+    if not legal_name:
+        raise DomainError(_("Record your full legal name on the brand's team page first: your countersignature "
+                            "must type it."), field="typed_name")
+    typed = _typed_as(typed_name, legal_name,
+                      _("Type your own full legal name, as recorded on the team page: %(name)s.", name=legal_name))
     signature = _signature(version, SigningParty.BRAND, actor, typed, now, ip_address, user_agent)
     previous = mandate.version_in_force
     _put_in_force(mandate, version, now)

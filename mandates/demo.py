@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import select
 
 from extensions import db
-from institutions import clock
+from institutions import brands, clock
 from institutions.demo import DemoCast
 from institutions.models import User
 from mandates import advocates, contracts, ending, missions
@@ -176,6 +176,9 @@ def load_demo_mandates(cast: DemoCast) -> list[tuple[str, str]]:
     declared = set(db.session.scalars(select(AdvocateDeclaration.user_id)
                                       .where(AdvocateDeclaration.brand_id == cast.brand.id)))
     now = clock.utcnow()
+    if not contracts.signatory_legal_name(cast.staff, cast.brand):
+        # The demo signatory countersigns under the legal name they recorded, as everyone must.
+        brands.record_legal_name(cast.brand, cast.staff, cast.staff.display_name)
     try:
         for email, build in ((ACTIVE_EMAIL, _active_mandate), (REVOKED_EMAIL, _revoked_mandate),
                              (OFFERED_EMAIL, _offered_mandate)):

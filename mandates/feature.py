@@ -4,7 +4,7 @@ from __future__ import annotations
 from institutions.features import Feature
 from institutions.models import OfficeKind
 from mandates import (advocates, applications, benefits, cli, clock, demo, missions, notices, permissions, registry,
-                      staff_dashboard)
+                      staff_dashboard, ties)
 from mandates.api import community as community_api
 from mandates.api import contracts as contract_api
 from mandates.api import registry as registry_api
@@ -31,6 +31,7 @@ FEATURE = Feature(
         "mission_orders": missions.export_orders,
     },
     erasers=(advocates.erase_declarations, applications.erase_applications),
+    brand_ties=(ties.brand_ties,),
     demo_loader=demo.load_demo_mandates,
     clock=clock.advance,
 )

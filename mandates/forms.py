@@ -115,7 +115,7 @@ class SignForm(FlaskForm):
 
 
 class CountersignForm(FlaskForm):
-    typed_name = StringField(_l("Type your full name to sign in the brand's name"),
+    typed_name = StringField(_l("Type your full legal name, as recorded, to sign in the brand's name"),
                              validators=[Optional(), Length(max=200)])
     version = HiddenField()
     text_sha256 = HiddenField()

@@ -26,7 +26,7 @@ from institutions.notifications import notify, notify_staff
 from institutions.permissions import is_brand_staff
 from institutions.lookup import get_in_brand
 from mandates import clauses as clause_schema
-from mandates.models import Mandate, MandateState, MissionOrder, MissionReport, OrderState
+from mandates.models import CLOSED_ORDER_STATES, Mandate, MandateState, MissionOrder, MissionReport, OrderState
 from mandates.notices import MISSION_KIND
 from mandates.permissions import can_manage_mandates, is_active, is_ambassador_of
 
@@ -38,8 +38,7 @@ MAX_LINKS = 20
 MAX_LINK_LENGTH = 2000
 MAX_COMMENT = 4000
 
-# An order in one of these states is finished: it can no longer be late.
-CLOSED_STATES = (OrderState.APPROVED, OrderState.DECLINED, OrderState.CANCELLED)
+CLOSED_STATES = CLOSED_ORDER_STATES  # finished orders: they can no longer be late
 APPROVED = "approved"
 SENT_BACK = "sent_back"
 
@@ -100,7 +99,7 @@ def parse_links(raw: str | None) -> list[str]:
 
 def is_overdue(order: MissionOrder, now: datetime | None = None) -> bool:
     """Late: the due date has passed and the order is neither approved, declined nor cancelled."""
-    return order.state not in CLOSED_STATES and order.due_at < (now or utcnow())
+    return not order.is_finished and order.due_at < (now or utcnow())
 
 
 def latest_report(order: MissionOrder) -> MissionReport | None:

@@ -216,6 +216,10 @@ class OrderState(enum.Enum):
     CANCELLED = "cancelled"    # the mandate ended before it was done
 
 
+# An order in one of these states is finished: it can no longer be late.
+CLOSED_ORDER_STATES = (OrderState.APPROVED, OrderState.DECLINED, OrderState.CANCELLED)
+
+
 class MissionOrder(db.Model):
     """A task given inside an active mandate: instructions, due date, expected proof, label to show."""
 
@@ -237,6 +241,11 @@ class MissionOrder(db.Model):
 
     mandate: Mapped[Mandate] = relationship()
     reports: Mapped[list[MissionReport]] = relationship(back_populates="order", order_by="MissionReport.id")
+
+    @property
+    def is_finished(self) -> bool:
+        """Approved, declined or cancelled: its due date no longer runs."""
+        return self.state in CLOSED_ORDER_STATES
 
 
 class MissionReport(db.Model):

@@ -266,6 +266,9 @@ def decide_objection(objection: Objection, actor: User, decision: str, reason: s
         if not roster.available_mediators(case.brand, {objection.mediator_id}):
             raise DomainError(_("No other mediator of the panel is available without a conflict of interest: "
                                 "appoint one to the panel first."), field="decision")
+    elif case.mediator is not None and (conflict := roster.conflict_reason(case.mediator, case.brand)):
+        # Keeping is an assignment too: a mediator tied to the brand cannot be kept, whatever the objection says.
+        raise DomainError(conflict + " " + _("Reassign the case."), field="decision")
     now = utcnow()
     objection.decision = decision
     objection.decision_reason = reason

@@ -2,7 +2,8 @@
 
 The dates come from the pure computations of deadlines.py; this module queries the cases that are due and moves
 them through the services. Run for every brand by `flask advance` (and its alias `flask cases remind`), and for
-one brand by the pillar's route guards before a page or an API route answers.
+one brand by the pillar's route guards before a page or an API route answers (`advance_due` only: the guards
+neither remind nor re-check the mediators' conflicts of interest, which `advance` does as a net).
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from extensions import db
 from institutions import audit
 from institutions.clock import utcnow
 from institutions.models import Brand
-from mediation import deadlines, outcome, parties
+from mediation import deadlines, outcome, parties, roster
 from mediation.filing import with_deadline_data
 from mediation.models import CLOSED_CASE_STATES, CaseState, MediationCase
 from mediation.timeline import record_event
@@ -27,7 +28,12 @@ def advance(now: datetime, brand: Brand | None = None, within_days: int = REMIND
     """Move what fell due and remind of the deadlines within `within_days` days; say what was done."""
     moved = advance_due(now, brand)
     sent = send_reminders(within_days, now, brand)
-    return [f"{len(moved)} cases moved, {sent} reminders sent"]
+    lines = [f"{len(moved)} cases moved, {sent} reminders sent"]
+    # The net for ties to a brand made where no role change was announced: never on page views (it costs queries).
+    reassigned = roster.reassign_all_conflicted(brand)
+    if reassigned:
+        lines.append(f"{len(reassigned)} cases reassigned for a conflict of interest")
+    return lines
 
 
 # --- what falls due ------------------------------------------------------------------------------------------------

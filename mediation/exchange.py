@@ -301,6 +301,8 @@ def upload_document(case: MediationCase, actor: User, request: DocumentRequest, 
         raise Forbidden(_("This request is not addressed to you."))
     if case.state not in request_states(role):
         raise DomainError(_("This case is closed: no more documents can be sent."))
+    documents_store.check(filename, data)
+    documents_store.check_quota(case, actor, [len(data)])
     stored = documents_store.store(filename, data)
     now = utcnow()
     visible_to = "all" if request.share_with == "all" else role

@@ -146,9 +146,10 @@ def _check_files(files, field: str) -> list[tuple[str, bytes]]:
 
 
 def _store_files(case: MediationCase, actor: User, files: list[tuple[str, bytes]], field: str) -> list[CaseDocument]:
+    # Within the case's and the sender's quotas, then all files written or none.
+    documents_store.check_quota(case, actor, [len(data) for _name, data in files], field)
     documents = []
-    for name, data in files:
-        stored = documents_store.store(name, data, field)
+    for stored in documents_store.store_all(files, field):
         document = CaseDocument(case_id=case.id, uploaded_by_id=actor.id, visible_to="all",
                                 filename=stored.filename, content_type=stored.content_type, size=stored.size,
                                 sha256=stored.sha256, storage_key=stored.storage_key, uploaded_at=utcnow())

@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -237,7 +237,8 @@ class CaseDocument(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("mediation_cases.id", ondelete="CASCADE"), index=True)
-    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    # Indexed: the per-person quota sums what one account sent lately.
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     # Who may read it: "all" (both parties and the mediator), "complainant", "brand" or "mediator".
     visible_to: Mapped[str] = mapped_column(String(20), default="all")
     filename: Mapped[str] = mapped_column(String(200))
@@ -248,6 +249,20 @@ class CaseDocument(db.Model):
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Set when it answers a mediator's request for a document.
     request_id: Mapped[int | None] = mapped_column(ForeignKey("document_requests.id", ondelete="SET NULL"))
+
+
+class CaseFileBlob(db.Model):
+    """An attachment's bytes, when the deployment keeps them in the database (CASE_FILES_STORAGE=database).
+
+    Keyed by the document's storage key, with no foreign key: the same store serves every document kind, and a
+    blob is written in the same transaction as its document row, so neither exists without the other.
+    """
+
+    __tablename__ = "case_file_blobs"
+
+    storage_key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    stored_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class DocumentRequest(db.Model):

@@ -34,9 +34,14 @@ def is_brand_side(user, case: MediationCase) -> bool:
 
 
 def is_case_mediator(user, case: MediationCase) -> bool:
-    """The mediator assigned to the case."""
+    """The mediator assigned to the case, while on the roster.
+
+    A mediator removed from the roster loses access to every case they handled, closed ones included (their open
+    ones went to others): the file stays with the parties. One who only left a brand's panel keeps their closed
+    cases there.
+    """
     return (user.is_authenticated and case.mediator is not None
-            and case.mediator.user_id == user.id)
+            and case.mediator.user_id == user.id and case.mediator.removed_at is None)
 
 
 def case_role(user, case: MediationCase) -> str | None:

@@ -40,6 +40,7 @@ from mediation.models import (
     CaseState,
     MediationCase,
 )
+from institutions import audit
 from institutions.clock import utcnow
 from institutions.models import Brand
 
@@ -225,6 +226,8 @@ def as_dict(report: AnnualReport) -> dict:
         "average_duration_days": report.average_duration_days,
         "settled": report.settled,
         "compliance": _share(report.compliance),
+        # The audit chain's head as the document was produced: a reader keeps it to check the chain later.
+        "audit_chain_head": audit.chain_head().as_dict(),
     }
 
 
@@ -251,4 +254,6 @@ def csv_rows(report: AnnualReport) -> list[list]:
     rows += [row("outcome", line.key, line.label, line.share) for line in report.outcomes]
     rows.append(row("average_duration_days", "", _("Average duration (days)"), value=report.average_duration_days))
     rows.append(row("compliance", "", _("The brand complied (settled cases)"), report.compliance))
+    head = audit.chain_head()  # as the file was produced: item is the event number, label its hash
+    rows.append(["audit_chain_head", head.number, head.hash, "", "", ""])
     return rows

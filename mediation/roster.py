@@ -1,11 +1,15 @@
 """The platform's roster of mediators, the brands' panels, conflicts of interest and the assignment of cases.
 
-A mediator who is staff of a brand, or a party (complainant or co-complainant) to one of its cases, is never
-assigned a case of that brand: the check runs at every assignment and again whenever a role changes
-(`institutions.role_changes` calls `recheck_conflicts`), and a conflicted mediator's open cases are reassigned.
+A mediator who is staff of a brand, a party (complainant or co-complainant) to one of its cases, or tied to it
+in a way an installed feature declares (`Feature.brand_ties`: the sitting presidency, a mandate offered or in
+force, an advocacy, a benefit received) is never appointed to its panel nor assigned its cases: the
+check runs at appointment, at every assignment and reassignment, whenever a role changes
+(`institutions.role_changes` calls `recheck_conflicts`: the open cases there are reassigned and the platform admins
+told why), and on every `flask advance` as a net for ties nobody announced.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
 from flask_babel import gettext as _
@@ -13,12 +17,13 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from extensions import db
-from institutions import audit, charter, permissions
+from institutions import audit, charter, features, permissions
 from institutions.accounts import normalize_email, user_by_email
-from mediation import parties
+from mediation import deadlines, parties
 from mediation.models import (
     CLOSED_CASE_STATES,
     CaseParticipant,
+    CaseState,
     MediationCase,
     Mediator,
     PanelSeat,
@@ -267,50 +272,69 @@ def remove_from_panel(mediator: Mediator, brand: Brand, actor: User) -> PanelSea
 
 # --- conflicts of interest -----------------------------------------------------------------------------------------
 
-def _party_user_ids(brand_id: int, user_ids: set[int] | None = None) -> set[int]:
-    """Accounts that are complainants or co-complainants in a case of the brand (among `user_ids` if given)."""
-    filed = select(MediationCase.complainant_id).where(MediationCase.brand_id == brand_id,
-                                                       MediationCase.complainant_id.is_not(None))
-    joined = (select(CaseParticipant.user_id).join(MediationCase, MediationCase.id == CaseParticipant.case_id)
-              .where(MediationCase.brand_id == brand_id, CaseParticipant.user_id.is_not(None)))
-    if user_ids is not None:
-        filed = filed.where(MediationCase.complainant_id.in_(user_ids))
-        joined = joined.where(CaseParticipant.user_id.in_(user_ids))
-    return set(db.session.scalars(filed.union(joined)).all())
+@dataclass(frozen=True)
+class Conflict:
+    """Why one account may not handle one brand's cases: staff, a party to a case, or ties the features declare."""
+
+    staff: bool = False
+    party: bool = False
+    ties: tuple[str, ...] = ()
+
+    def reason(self, name: str, brand: Brand) -> str:
+        """The conflict in one sentence, naming the mediator and the brand."""
+        if self.staff:
+            return _("%(name)s is on the staff of %(brand)s: a conflict of interest.", name=name, brand=brand.name)
+        if self.party:
+            return _("%(name)s is a party to a case against %(brand)s: a conflict of interest.", name=name,
+                     brand=brand.name)
+        return _("%(name)s is tied to %(brand)s (%(ties)s): a conflict of interest.", name=name, brand=brand.name,
+                 ties="; ".join(self.ties))
 
 
-def _staff_user_ids(brand_id: int, user_ids: set[int]) -> set[int]:
-    return set(db.session.scalars(select(StaffRole.user_id).where(StaffRole.brand_id == brand_id,
-                                                                  StaffRole.user_id.in_(user_ids))).all())
+def conflicts(pairs: set[tuple[int, int]]) -> dict[tuple[int, int], Conflict]:
+    """The conflicted ones among (user id, brand id) pairs, and why (a bounded number of queries, whatever the number).
+
+    Staff and parties are this pillar's and the core's to know; every other tie (an office, a mandate, an advocacy,
+    a benefit) is what the installed features declare (`institutions.features.brand_ties`).
+    """
+    pairs = {pair for pair in pairs if pair[0] is not None}
+    if not pairs:
+        return {}
+    user_ids = {user_id for user_id, _brand in pairs}
+    brand_ids = {brand_id for _user, brand_id in pairs}
+    staff = set(db.session.execute(select(StaffRole.user_id, StaffRole.brand_id).where(
+        StaffRole.user_id.in_(user_ids), StaffRole.brand_id.in_(brand_ids))).tuples().all())
+    party = set(db.session.execute(select(MediationCase.complainant_id, MediationCase.brand_id).where(
+        MediationCase.complainant_id.in_(user_ids), MediationCase.brand_id.in_(brand_ids))).tuples().all())
+    party |= set(db.session.execute(
+        select(CaseParticipant.user_id, MediationCase.brand_id).join(MediationCase)
+        .where(CaseParticipant.user_id.in_(user_ids), MediationCase.brand_id.in_(brand_ids))).tuples().all())
+    ties = features.brand_ties(pairs)
+    found = {}
+    for pair in pairs:
+        conflict = Conflict(staff=pair in staff, party=pair in party, ties=tuple(ties.get(pair, ())))
+        if conflict.staff or conflict.party or conflict.ties:
+            found[pair] = conflict
+    return found
+
+
+def conflict_of(mediator: Mediator, brand: Brand) -> Conflict | None:
+    """This mediator's conflict of interest with this brand, if any."""
+    if mediator.user_id is None:
+        return None
+    return conflicts({(mediator.user_id, brand.id)}).get((mediator.user_id, brand.id))
 
 
 def conflict_reason(mediator: Mediator, brand: Brand) -> str | None:
-    """Why this mediator may not handle this brand's cases (staff of the brand, or a party to one of its cases)."""
-    if mediator.user_id is None:
-        return None
-    if _staff_user_ids(brand.id, {mediator.user_id}):
-        return _("%(name)s is on the staff of %(brand)s: a conflict of interest.", name=mediator.name,
-                 brand=brand.name)
-    if _party_user_ids(brand.id, {mediator.user_id}):
-        return _("%(name)s is a party to a case against %(brand)s: a conflict of interest.", name=mediator.name,
-                 brand=brand.name)
-    return None
+    """Why this mediator may not handle this brand's cases (staff, a party, an office, a mandate...), or None."""
+    conflict = conflict_of(mediator, brand)
+    return conflict.reason(mediator.name, brand) if conflict else None
 
 
 def seat_conflicts(seats: list[PanelSeat]) -> set[int]:
-    """The ids of the seats whose mediator is conflicted at that brand (three queries whatever the number)."""
-    pairs = {(seat.mediator.user_id, seat.brand_id): seat.id for seat in seats if seat.mediator.user_id is not None}
-    if not pairs:
-        return set()
-    user_ids = {user_id for user_id, _brand in pairs}
-    found = set(db.session.execute(select(StaffRole.user_id, StaffRole.brand_id)
-                                   .where(StaffRole.user_id.in_(user_ids))).tuples().all())
-    found |= set(db.session.execute(select(MediationCase.complainant_id, MediationCase.brand_id)
-                                    .where(MediationCase.complainant_id.in_(user_ids))).tuples().all())
-    found |= set(db.session.execute(
-        select(CaseParticipant.user_id, MediationCase.brand_id).join(MediationCase)
-        .where(CaseParticipant.user_id.in_(user_ids))).tuples().all())
-    return {seat_id for pair, seat_id in pairs.items() if pair in found}
+    """The ids of the seats whose mediator is conflicted at that brand (a bounded number of queries)."""
+    by_pair = {(seat.mediator.user_id, seat.brand_id): seat.id for seat in seats if seat.mediator.user_id is not None}
+    return {by_pair[pair] for pair in conflicts(set(by_pair))}
 
 
 def available_mediators(brand: Brand, exclude: set[int] | frozenset = frozenset()) -> list[Mediator]:
@@ -327,8 +351,7 @@ def available_mediators(brand: Brand, exclude: set[int] | frozenset = frozenset(
     seats = [seat for seat in seats if seat.mediator_id not in exclude]
     if not seats:
         return []
-    user_ids = {seat.mediator.user_id for seat in seats}
-    conflicted = _staff_user_ids(brand.id, user_ids) | _party_user_ids(brand.id, user_ids)
+    conflicted = {user_id for user_id, _brand in conflicts({(seat.mediator.user_id, brand.id) for seat in seats})}
     seats = [seat for seat in seats if seat.mediator.user_id not in conflicted]
     if not seats:
         return []
@@ -393,8 +416,7 @@ def assign(case: MediationCase, actor: User | None = None, *, exclude: set[int] 
         note = reason + " " + note
     record_event(case, kind, actor, note=note)
     audit.record(f"case.{kind}", actor=actor, brand=case.brand, subject=case, payload={"mediator_id": chosen.id})
-    parties.tell_mediator(case, _("Case #%(id)s against %(brand)s is assigned to you: decide on its admissibility "
-                                  "within three weeks of its filing.", id=case.id, brand=case.brand.name))
+    parties.tell_mediator(case, assignment_notice(case, kind))
     parties.tell_complainants(case, _("Your case #%(id)s is assigned to the mediator %(name)s. You may object to "
                                       "this mediator within 7 days, with a reason.", id=case.id, name=chosen.name))
     if case.opened_at is not None:
@@ -405,6 +427,35 @@ def assign(case: MediationCase, actor: User | None = None, *, exclude: set[int] 
     return chosen
 
 
+def _day(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d") if moment is not None else "?"
+
+
+def act_due(case: MediationCase) -> str:
+    """What the case's mediator has to do next, in words, for the notice of (re)assignment."""
+    if case.state is CaseState.FILED:
+        return _("decide on its admissibility (incomplete, refused or opened) by %(due)s",
+                 due=_day(deadlines.admissibility_due(case)))
+    if case.state is CaseState.INCOMPLETE:
+        return _("it waits for the complainant to complete it (the admissibility clock is stopped); then decide on "
+                 "its admissibility")
+    if case.state is CaseState.OPEN:
+        return _("the mediation is open: hear the parties and make your proposal by %(due)s",
+                 due=_day(deadlines.mediation_due(case)))
+    proposal = deadlines.pending_proposal(case)
+    return _("a proposal waits for the parties' answers until %(due)s; then record the outcome",
+             due=_day(deadlines.proposal_answer_due(proposal) if proposal is not None else None))
+
+
+def assignment_notice(case: MediationCase, kind: str = "assigned") -> str:
+    """The notice to the mediator who gets the case: it names the act due in the case's present state."""
+    if kind == "reassigned":
+        return _("You take over case #%(id)s against %(brand)s: %(act)s.", id=case.id, brand=case.brand.name,
+                 act=act_due(case))
+    return _("Case #%(id)s against %(brand)s is assigned to you: %(act)s.", id=case.id, brand=case.brand.name,
+             act=act_due(case))
+
+
 def _tell_former(case: MediationCase, previous: Mediator) -> None:
     if previous.user is not None and previous.user.deleted_at is None:
         notify(previous.user, CASE_KIND, _("Case #%(id)s against %(brand)s is no longer assigned to you.",
@@ -412,16 +463,27 @@ def _tell_former(case: MediationCase, previous: Mediator) -> None:
 
 
 def _reassign_conflicted(mediator: Mediator, brand: Brand | None = None) -> list[MediationCase]:
-    moved = []
+    """Reassign the mediator's open cases at every brand they are now conflicted with; the admins are told why."""
     cases = open_cases_of(mediator, brand)
-    verdicts: dict[int, str | None] = {}
+    if mediator.user_id is None or not cases:
+        return []
+    found = conflicts({(mediator.user_id, case.brand_id) for case in cases})
+    moved = []
     for case in cases:
-        if case.brand_id not in verdicts:
-            verdicts[case.brand_id] = conflict_reason(mediator, case.brand)
-        if verdicts[case.brand_id]:
-            assign(case, None, exclude={mediator.id}, kind="reassigned",
-                   reason=_("The previous mediator has a conflict of interest with the brand."))
-            moved.append(case)
+        conflict = found.get((mediator.user_id, case.brand_id))
+        if conflict is None:
+            continue
+        # The parties read that there is a conflict, not what it is: a mandate offer is none of their business.
+        assign(case, None, exclude={mediator.id}, kind="reassigned",
+               reason=_("The previous mediator has a conflict of interest with the brand."))
+        moved.append(case)
+    for brand_id in sorted({case.brand_id for case in moved}):
+        at = next(case.brand for case in moved if case.brand_id == brand_id)
+        there = [case for case in moved if case.brand_id == brand_id]
+        numbers = ", ".join(f"#{case.id}" for case in there)
+        audit.record("mediator.conflict_found", brand=at, subject=mediator, payload={"cases": len(there)})
+        parties.tell_admins(_("%(reason)s Their open cases there are reassigned: %(cases)s.",
+                              reason=found[(mediator.user_id, brand_id)].reason(mediator.name, at), cases=numbers))
     return moved
 
 
@@ -431,3 +493,23 @@ def recheck_conflicts(user: User, brand: Brand | None = None) -> list[MediationC
     if mediator is None:
         return []
     return _reassign_conflicted(mediator, brand)
+
+
+def reassign_all_conflicted(brand: Brand | None = None) -> list[MediationCase]:
+    """Re-check every open case's mediator (at one brand if given) and reassign the conflicted ones (the clock's net).
+
+    Catches ties made where no role change was announced (a tie that exists only in the data, an invitation
+    claimed later); a bounded number of queries when nobody is conflicted.
+    """
+    query = (select(MediationCase).join(Mediator, Mediator.id == MediationCase.mediator_id)
+             .where(MediationCase.state.not_in(CLOSED_CASE_STATES), Mediator.user_id.is_not(None))
+             .options(joinedload(MediationCase.mediator)))
+    if brand is not None:
+        query = query.where(MediationCase.brand_id == brand.id)
+    cases = db.session.scalars(query.order_by(MediationCase.id)).all()
+    found = conflicts({(case.mediator.user_id, case.brand_id) for case in cases})
+    moved: list[MediationCase] = []
+    for mediator in {case.mediator.id: case.mediator for case in cases
+                     if (case.mediator.user_id, case.brand_id) in found}.values():
+        moved.extend(_reassign_conflicted(mediator, brand))
+    return moved

@@ -86,7 +86,16 @@ def _clean_state(app):
         tables = [t.name for t in reversed(db.metadata.sorted_tables)]
         with db.engine.begin() as connection:
             if connection.dialect.name == "postgresql":
+                # Triggers that refuse truncating legal records (signed contracts) are set aside
+                # for this transaction's TRUNCATE, then enabled again.
+                guards = connection.execute(text(
+                    "SELECT tgrelid::regclass::text, tgname FROM pg_trigger WHERE NOT tgisinternal AND tgtype & 32 = 32"
+                )).all()
+                for table, name in guards:
+                    connection.execute(text(f'ALTER TABLE {table} DISABLE TRIGGER "{name}"'))
                 connection.execute(text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+                for table, name in guards:
+                    connection.execute(text(f'ALTER TABLE {table} ENABLE TRIGGER "{name}"'))
             else:
                 # Triggers that refuse deleting legal records (signed contracts) are set aside
                 # while the tables are emptied, then put back exactly as the migration made them.
@@ -155,9 +164,12 @@ class Factory:
         db.session.commit()
         return brand
 
-    def staff(self, brand: Brand, user: User | None = None, can_sign: bool = True) -> User:
+    def staff(self, brand: Brand, user: User | None = None, can_sign: bool = True, legal_name: str | None = "") -> User:
+        """A staff member; their legal name is their display name unless given (None: not recorded yet)."""
         user = user or self.user()
-        db.session.add(StaffRole(brand_id=brand.id, user_id=user.id, can_sign=can_sign, created_at=clock.utcnow()))
+        legal_name = user.display_name if legal_name == "" else legal_name
+        db.session.add(StaffRole(brand_id=brand.id, user_id=user.id, can_sign=can_sign, created_at=clock.utcnow(),
+                                 legal_name=legal_name, legal_name_recorded_at=clock.utcnow() if legal_name else None))
         db.session.commit()
         return user
 

@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, jsonify
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from elections import ballot_box, ballots, exports, lifecycle, nominations
 from elections.access import election_public, election_signed_in, election_staff, with_clock
 from elections.permissions import can_manage_elections
-from elections.certification import certify
+from elections.certification import certification_due, certification_overdue, certify
 from elections.models import Election, ElectionState
 from extensions import db
 from institutions.access import brand_public, brand_staff
@@ -68,6 +68,8 @@ def serialize_election(election: Election) -> dict:
         "term_months": election.term_months, "eligibility_cutoff": iso(election.eligibility_cutoff),
         "roll_size": election.roll_size, "fingerprint": election.fingerprint, "outcome": election.outcome,
         "winner": election.winner_candidacy_id, "certified_at": iso(election.certified_at),
+        "certification_due_at": iso(certification_due(election)),
+        "certification_overdue": certification_overdue(election),
         "cancelled_at": iso(election.cancelled_at), "cancel_reason": election.cancel_reason,
         "options": [{"id": key, "name": name} for key, name in ballot_box.option_names(election).items()],
     }
@@ -151,9 +153,11 @@ def _election_route(name: str, endpoint: str, summary: str, act, request_schema=
                  errors=errors, load=lambda election: election, act=act, answer=serialize_election)
 
 
-_election_route("open-nominations", "election_open", "Open nominations: the calendar and the eligibility cut-off "
-                "freeze.", lambda e, d: lifecycle.open_nominations(e, current_user))
-_election_route("cancel", "election_cancel", "Cancel before certification, with a public reason.",
+_election_route("open-nominations", "election_open", "Announce the election: the calendar freezes; nominations open on "
+                "their published date, which is the eligibility cut-off (now, if that date has passed).",
+                lambda e, d: lifecycle.open_nominations(e, current_user))
+_election_route("cancel", "election_cancel", "Cancel until voting closes, with a public reason (409 once counted: "
+                "only certification remains).",
                 lambda e, d: lifecycle.cancel(e, current_user, string_field(d, "reason", required=True)),
                 request_schema=REASON_SCHEMA, errors=(401, 403, 404, 409, 422))
 _election_route("certify", "election_certify", "Certify the stored count; the winner takes office.",
@@ -244,15 +248,21 @@ def bulletin(election):
     return jsonify(paginated(query, serialize))
 
 
-@blueprint.get("/elections/<int:election_id>/bulletin-board/check")
-@documented("Is the ballot with this tracker in the box (and, after close, what does it say)?", tag="ballots",
-            query=[{"name": "tracker", "in": "query", "required": True, "schema": {"type": "string"}}],
+@blueprint.post("/elections/<int:election_id>/bulletin-board/check")
+@documented("Is the ballot with this tracker in the box (and, after close, what does it say)? The tracker goes "
+            "in the JSON body, never in the address, so that it stays out of access logs.", tag="ballots",
+            request_schema={"type": "object", "required": ["tracker"], "additionalProperties": False,
+                            "properties": {"tracker": {"type": "string", "minLength": 1, "maxLength": 100}}},
+            response_schema={"type": "object", "required": ["found"],
+                             "properties": {"found": {"type": "boolean"},
+                                            "choice": {"type": ["object", "null"]}}},
             errors=(404, 422))
 @election_public
 def tracker_check(election):
-    """Check a tracker."""
-    tracker = request.args.get("tracker", "")
-    if not tracker.strip():
+    """Check a tracker sent in the body."""
+    data = json_body({"tracker"})
+    tracker = string_field(data, "tracker", required=True) or ""
+    if not tracker.strip() or len(tracker) > 100:
         raise ValidationFailed(_("Give the tracker code."), field="tracker")
     check = ballot_box.check_tracker(election, tracker)
     return jsonify({"found": check.found, "choice": check.choice})

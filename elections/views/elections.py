@@ -19,6 +19,7 @@ from elections.models import Election, ElectionState
 from extensions import db
 from institutions.access import brand_public, brand_staff
 from institutions.charter import sitting_president
+from institutions.clock import utcnow
 from institutions.errors import DomainError
 from institutions.forms import ActionForm
 from institutions.models import User
@@ -65,7 +66,7 @@ def create(brand):
     """Staff prepare an election as a draft."""
     form = ElectionForm()
     done = act_and_redirect(form, lambda: lifecycle.create_draft(brand, current_user, _draft_from(form)),
-                            done=_("The draft is saved. Check it, then open nominations."),
+                            done=_("The draft is saved. Check it, then announce the election."),
                             to=lambda election: _detail_url(brand, election))
     if done is not None:
         return done
@@ -112,10 +113,14 @@ def _nominee_choices(election: Election) -> list[tuple[int, str]]:
 @blueprint.post("/<int:election_id>/open")
 @election_staff
 def open_nominations(brand, election):
-    """Publish the election: the calendar freezes."""
+    """Announce the election: the calendar freezes; nominations open on their published date."""
+    if utcnow() >= election.nominations_open_at:
+        done = _("The election is announced and nominations are open; the calendar is now fixed.")
+    else:
+        done = _("The election is announced; the calendar is now fixed. Nominations open on %(date)s (UTC).",
+                 date=election.nominations_open_at.strftime("%Y-%m-%d %H:%M"))
     return act_and_redirect(ActionForm(), lambda: lifecycle.open_nominations(election, current_user),
-                            done=_("Nominations are open; the calendar is now fixed."),
-                            to=_detail_url(brand, election), refused_to=_detail_url(brand, election))
+                            done=done, to=_detail_url(brand, election), refused_to=_detail_url(brand, election))
 
 
 @blueprint.post("/<int:election_id>/cancel")
@@ -235,9 +240,9 @@ def reject_statement(brand, election, candidacy_id: int):
 @blueprint.route("/<int:election_id>/vote", methods=["GET", "POST"])
 @election_signed_in
 def vote(brand, election):
-    """The voting booth: the ballot, then a confirmation step."""
+    """The voting booth: the ballot, then a confirmation step ("change my choice" brings the ballot back filled)."""
     form = ActionForm()
-    if request.method == "POST" and form.validate_on_submit():
+    if request.method == "POST" and form.validate_on_submit() and not request.form.get("change"):
         options = ballot_box.options_of(election)
         try:
             choice = choice_from_form(election.method, options, request.form)
@@ -247,11 +252,17 @@ def vote(brand, election):
         else:
             return render_template("elections/confirm.html", brand=brand, election=election, choice=choice,
                                    choice_json=json.dumps(choice), option_names=ballot_box.option_names(election),
-                                   grades=ballots.GRADES, form=ActionForm())
+                                   grades=ballots.GRADES, form=ActionForm(), ballot_fields=_ballot_fields())
     return render_template("elections/vote.html", brand=brand, election=election, form=form,
                            options=ballot_box.options_of(election), option_names=ballot_box.option_names(election),
                            candidacies=phases.ballot_candidacies(election), grades=ballots.GRADES,
                            render_statement=nominations.render_statement)
+
+
+def _ballot_fields() -> list[tuple[str, str]]:
+    """The ballot's fields as posted (ranks, choice, approvals, grades), carried by "change my choice"."""
+    return [(name, value) for name, value in request.form.items(multi=True)
+            if name in ("choice", "approvals") or name.startswith(("rank-", "grade-"))]
 
 
 @blueprint.post("/<int:election_id>/vote/cast")
@@ -269,8 +280,9 @@ def cast(brand, election):
     ok, tracker = commit_or_refuse(lambda: ballot_box.cast_ballot(election, current_user, choice))
     if not ok:
         return _back(brand, election)
+    # The receipt is the answer to a POST: switching language comes back to the election page, not here.
     response = make_response(render_template("elections/tracker.html", brand=brand, election=election,
-                                             tracker=tracker))
+                                             tracker=tracker, language_next=_detail_url(brand, election)))
     response.headers["Cache-Control"] = "no-store"  # the tracker is shown once: never from a cache
     return response
 

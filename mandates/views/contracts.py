@@ -105,7 +105,7 @@ def index(brand):
 def _index_page(brand, form, status: int = 200):
     mandates = db.session.scalars(contracts.mandates_of_brand(brand).options(selectinload(Mandate.versions))).all()
     return render_template("mandates/contract/index.html", brand=brand, mandates=mandates, form=form,
-                           waiting_version=contracts.waiting_version,
+                           waiting_version=contracts.waiting_version, planned_term=contracts.planned_term,
                            draft_version=contracts.draft_version), status
 
 
@@ -147,13 +147,28 @@ def edit_draft(brand, mandate: Mandate):
             ok, _saved = commit_or_refuse(lambda: contracts.update_draft(
                 mandate, current_user, form.clauses(), language=form.language.data,
                 public_name=form.public_name.data), _DottedFields(form))
-            if ok:
+            if ok and request.form.get("then") != "offer":
                 flash(_("The draft is saved."), "success")
                 return _back(brand, mandate, "mandates.edit_draft")
+            if ok:
+                # "Save and offer": what was typed is saved first, so a refused offer loses nothing;
+                # the form comes back as typed, with the refusal beside the fields it names.
+                offered, _version = commit_or_refuse(lambda: contracts.offer(mandate, current_user),
+                                                     _DottedFields(form))
+                if offered:
+                    flash(_("The contract is offered: its text and fingerprint are frozen. The ambassador is told."),
+                          "success")
+                    return _back(brand, mandate)
+                flash(_("Your changes are saved, but the contract is not offered yet."), "error")
+                return _editor_page(brand, mandate, version, form, status=422)
+    return _editor_page(brand, mandate, version, form, status=422 if form.errors else 200)
+
+
+def _editor_page(brand, mandate: Mandate, version: MandateVersion, form: ContractForm, status: int):
     return render_template("mandates/contract/edit.html", brand=brand, mandate=mandate, version=version, form=form,
                            checklist=contracts.checklist(version), preview=contracts.preview(mandate, version),
                            amendment=contracts.is_amendment(version), schema=schema,
-                           field_name=form_field_name, action_form=ActionForm()), 422 if form.errors else 200
+                           field_name=form_field_name, action_form=ActionForm()), status
 
 
 @blueprint.post("/<int:mandate_id>/preview")
@@ -268,6 +283,7 @@ def _detail_page(brand, mandate, status: int = 200, **forms):
         resign_form=forms.get("resign_form") or ResignForm(), action_form=ActionForm(),
         earliest_end=ending.earliest_end(mandate, utcnow().date()), notice_days=ending.notice_days(mandate),
         disclosure_label=missions.contract_label(mandate),
+        signatory_name=contracts.signatory_legal_name(current_user, brand), planned_term=contracts.planned_term,
     ), status
 
 
@@ -375,4 +391,5 @@ def mine(brand):
     """My mandates at this brand: the contract in force, what waits for my signature, the label, the term left."""
     mandates = contracts.mandates_of_user(current_user, brand)
     return render_template("mandates/contract/mine.html", brand=brand, mandates=mandates,
-                           waiting_version=contracts.waiting_version, label_of=missions.contract_label)
+                           waiting_version=contracts.waiting_version, label_of=missions.contract_label,
+                           planned_term=contracts.planned_term)

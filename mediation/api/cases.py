@@ -259,9 +259,10 @@ def case_create(brand):
 
 
 @blueprint.post(f"{CASE}/attachments")
-@documented("The complainant side attaches files to its case (multipart/form-data, parts named `files`).", tag=TAG,
-            request_schema=FILES_SCHEMA, request_type="multipart/form-data", response_schema=CASE_SCHEMA,
-            status=201, errors=ERRORS + (413,))
+@documented("The complainant side attaches files to its case (multipart/form-data, parts named `files`), within "
+            "the case's and the sender's quotas (413 beyond them; 503 when the storage cannot take them, nothing "
+            "kept).", tag=TAG, request_schema=FILES_SCHEMA, request_type="multipart/form-data",
+            response_schema=CASE_SCHEMA, status=201, errors=ERRORS + (413, 503))
 @case_party
 def attachment_create(brand, case: MediationCase):
     """Attach files."""

@@ -235,7 +235,7 @@ def requests_create(brand, case: MediationCase):
 @documented("Send the document asked for (multipart/form-data, field `file`): PDF, PNG or JPEG, at most 5 MB, its "
             "content must match its name. Shared as the mediator chose when asking.", tag=TAG,
             request_schema=UPLOAD_SCHEMA, request_type="multipart/form-data", response_schema=DOCUMENT_SCHEMA,
-            status=201, errors=(401, 403, 404, 409, 413, 422))
+            status=201, errors=(401, 403, 404, 409, 413, 422, 503))
 @case_party
 def documents_upload(brand, case: MediationCase, request_id: int):
     """A party uploads a requested document."""

@@ -43,6 +43,11 @@ REPORT_SCHEMA = {
         "average_duration_days": {"type": ["number", "null"]},
         "settled": {"type": "integer"},
         "compliance": SHARE,
+        "audit_chain_head": {"type": "object", "required": ["number", "hash"],
+                             "description": "The audit chain's head (event number and SHA-256 hash) as the report "
+                                            "was produced: keep it to check later that the chain still holds it.",
+                             "properties": {"number": {"type": "integer", "minimum": 0},
+                                            "hash": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}},
     },
 }
 

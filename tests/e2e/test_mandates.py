@@ -62,14 +62,21 @@ def test_staff_draft_and_offer_the_ambassador_signs_staff_countersign_the_regist
     expect(desk.get_by_role("heading", name="Mandatory clauses")).to_be_visible()
     preview = desk.locator("#contract-preview")
     expect(preview).to_contain_text("[to be completed]")
+    # Offering an incomplete draft refuses, and keeps what was just typed (saved, and still in the form).
+    address = desk.locator('[name="ambassador_party__postal_address"]')
+    address.fill("3 quai des Brumes, 69001 Lyon")
+    desk.get_by_role("button", name="Save and offer this version for signature").click()
+    expect(desk.get_by_text("cannot be offered until every mandatory clause is filled")).to_be_visible()
+    expect(desk.locator('[name="ambassador_party__postal_address"]')).to_have_value("3 quai des Brumes, 69001 Lyon")
     _fill_clauses(desk, clauses)
     # The script refreshes the preview from what is typed, before anything is saved.
     expect(preview).to_contain_text("Nature: Repair-kit videos")
     desk.get_by_role("button", name="Save the draft").click()
     expect(desk.get_by_text("The draft is saved.")).to_be_visible()
     expect(desk.get_by_text("Every mandatory clause is filled")).to_be_visible()
-    desk.get_by_role("button", name="Offer this version for signature").click()
+    desk.get_by_role("button", name="Save and offer this version for signature").click()
     expect(desk.get_by_text("The contract is offered")).to_be_visible()
+    expect(desk.get_by_role("heading", name="Version 1 waits for the ambassador's signature")).to_be_visible()
     fingerprint = desk.locator(".waiting-version code.hash").inner_text()
     assert re.fullmatch(r"[0-9a-f]{64}", fingerprint)
 
@@ -88,7 +95,14 @@ def test_staff_draft_and_offer_the_ambassador_signs_staff_countersign_the_regist
 
     # The signatory countersigns: the first day has come, so the mandate is active at once.
     desk.reload()
-    desk.get_by_label("Type your full name to sign in the brand's name").fill("Sam Signer")
+    expect(desk.get_by_role("heading", name="Version 1 is signed by the ambassador and waits for the brand's "
+                                             "countersignature")).to_be_visible()
+    expect(desk.get_by_text("2027-03-01 to 2027-08-31, once the brand countersigns")).to_be_visible()
+    countersignature = desk.get_by_label("Type your full legal name, as recorded, to sign in the brand's name")
+    countersignature.fill("Someone Else")
+    desk.get_by_role("button", name="Countersign").click()
+    expect(desk.get_by_text("Type your own full legal name, as recorded on the team page: Sam Signer.")).to_be_visible()
+    desk.get_by_label("Type your full legal name, as recorded, to sign in the brand's name").fill("Sam Signer")
     desk.get_by_role("button", name="Countersign").click()
     expect(desk.get_by_text("The contract is countersigned and in force.")).to_be_visible()
     expect(desk.get_by_text("Active", exact=True)).to_be_visible()

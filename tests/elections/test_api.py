@@ -61,6 +61,19 @@ def test_full_election_through_the_api(app, make, client):
     clock.freeze(VOTING_CLOSE + timedelta(minutes=5))
     results = client.get(f"/api/v1/elections/{eid}/results").get_json()
     assert results["winner"] == mine["id"] and results["outcome"] == "winner"
-    check = client.get(f"/api/v1/elections/{eid}/bulletin-board/check", query_string={"tracker": trackers[0]})
+    check = client.post(f"/api/v1/elections/{eid}/bulletin-board/check", json={"tracker": trackers[0]})
     assert check.get_json() == {"found": True, "choice": {"choice": mine["id"]}}
     assert client.post(f"/api/v1/elections/{eid}/certify", headers=staff).get_json()["state"] == "certified"
+
+
+def test_the_tracker_check_takes_the_code_in_the_body_never_in_the_address(voting_scene, client):
+    scene = voting_scene()
+    tracker = scene.vote(scene.members[2], {"choice": scene.candidates[0].id})
+    url = f"/api/v1/elections/{scene.election.id}/bulletin-board/check"
+    assert client.get(url, query_string={"tracker": tracker}).status_code == 405  # the address form is gone
+    assert client.post(url, json={"tracker": tracker}).get_json() == {"found": True, "choice": None}
+    assert client.post(url, json={"tracker": "AAAAA-AAAAA-AAAAA-AAAAA"}).get_json()["found"] is False
+    for body in ({}, {"tracker": "  "}, {"tracker": 12}, {"tracker": tracker, "extra": 1}):
+        refused = client.post(url, json=body)
+        assert refused.status_code == 422, body
+        assert refused.get_json()["error"]["fields"], body

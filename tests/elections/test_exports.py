@@ -12,7 +12,7 @@ from elections import ballot_box
 from elections.ballot_files import parse_csv
 from elections.preflib import parse_preflib
 from elections.recount import count
-from tests.elections.conftest import VOTING_CLOSE
+from tests.elections.conftest import VOTING_CLOSE, VOTING_OPEN
 
 RECOUNT_METHOD = {"plurality": "plurality", "approval": "approval", "irv": "irv", "schulze": "schulze",
                   "majority-judgment": "majority-judgment"}
@@ -96,3 +96,34 @@ def test_a_graded_election_has_no_toi_file(voting_scene, client):
     assert "ballots.cat" in response.get_json()["error"]["message"]
     api = client.get(f"/api/v1/elections/{scene.election.id}/ballots.cat")
     assert api.status_code == 200 and "# DATA TYPE: cat" in api.get_data(as_text=True)
+
+
+def test_a_formula_candidate_name_is_neutralised_and_the_recount_reads_it_back(scene_factory, client, tmp_path):
+    scene = scene_factory("irv", members=5, candidates=0)
+    from elections import nominations
+    from extensions import db
+
+    evil_name = '=HYPERLINK("http://evil.example","x")'
+    scene.members[0].display_name = evil_name
+    scene.members[1].display_name = "@Bob"
+    for person in scene.members[:2]:
+        scene.candidates.append(nominations.nominate(scene.election, person, person))
+    db.session.commit()
+    scene.at(VOTING_OPEN + timedelta(minutes=1))
+    a, b = (c.id for c in scene.candidates)
+    for voter, ranking in zip(scene.members, ([a, b], [a], [b, a])):
+        scene.vote(voter, {"ranking": ranking})
+    scene.at(VOTING_CLOSE + timedelta(minutes=1))
+    text = client.get(f"/b/acme/elections/{scene.election.id}/ballots.csv").get_data(as_text=True)
+    header = text.splitlines()[0]
+    assert header.startswith("ballot,") and "'=HYPERLINK" in header and ",'@Bob" in header
+    cells = [cell for line in text.splitlines() for cell in line.split(",")]
+    assert not any(cell.lstrip('"').startswith(("=", "+", "-", "@")) for cell in cells)
+    data = parse_csv(text)
+    assert sorted(data.names.values()) == sorted([evil_name, "@Bob"])
+    assert data.fingerprint() == scene.election.fingerprint
+    path = tmp_path / "ballots.csv"
+    path.write_text(text, encoding="utf-8")
+    completed = subprocess.run([sys.executable, "-m", "elections.recount", str(path), "--method", "irv", "--json"],
+                               capture_output=True, text=True, check=True)
+    assert json.loads(completed.stdout)["winner"] == evil_name

@@ -52,7 +52,7 @@ def test_draft_is_editable_until_nominations_open(ctx, make):
     lifecycle.update_draft(election, staff, draft(title="Renamed", method="schulze"))
     assert (election.title, election.method.value) == ("Renamed", "schulze")
     lifecycle.open_nominations(election, staff)
-    assert election.state is ElectionState.NOMINATIONS and election.eligibility_cutoff == T0
+    assert election.state is ElectionState.NOMINATIONS and election.eligibility_cutoff == NOMINATIONS_OPEN
     with pytest.raises(DomainError) as refusal:
         lifecycle.update_draft(election, staff, draft(title="Too late"))
     assert "frozen" in refusal.value.message
@@ -109,3 +109,39 @@ def test_cancelled_election_says_why_publicly(app, scene_factory, client):
     db.session.commit()
     page = client.get(f"/b/acme/elections/{scene.election.id}")
     assert "The calendar clashed with the holidays." in page.text
+
+
+def test_announcing_before_the_opening_keeps_the_published_date_as_cut_off(app, make, client):
+    from tests.conftest import login
+
+    brand = make.brand(slug="acme")
+    staff = make.staff(brand)
+    clock.freeze(T0)
+    election = lifecycle.create_draft(brand, staff, draft())
+    db.session.commit()
+    login(client, staff)
+    draft_page = client.get(f"/b/acme/elections/{election.id}").text
+    assert "Announce the election" in draft_page and ">Open nominations<" not in draft_page
+    assert "Verified members who joined before" in draft_page  # who takes part, before announcing
+    answer = client.post(f"/b/acme/elections/{election.id}/open", follow_redirects=True).text
+    assert "The election is announced" in answer and "Nominations open on 2027-03-01 10:00" in answer
+    assert "Nominations are open" not in answer
+    assert "Announced: nominations not open yet" in answer
+    db.session.refresh(election)
+    assert election.eligibility_cutoff == NOMINATIONS_OPEN  # the published date, not the click (T0)
+    assert client.post(f"/b/acme/elections/{election.id}/open", follow_redirects=True).status_code == 200
+    late_joiner = make.member(brand, started_at=T0 + timedelta(minutes=30))  # joined between click and opening
+    from elections.eligibility import is_eligible
+    assert is_eligible(late_joiner, election)
+
+
+def test_announcing_after_the_published_opening_opens_nominations_now(ctx, make):
+    brand = make.brand()
+    staff = make.staff(brand)
+    clock.freeze(T0)
+    election = lifecycle.create_draft(brand, staff, draft())
+    clock.freeze(NOMINATIONS_OPEN + timedelta(hours=2))
+    lifecycle.open_nominations(election, staff)
+    assert election.eligibility_cutoff == NOMINATIONS_OPEN + timedelta(hours=2)
+    with pytest.raises(DomainError, match="already announced"):
+        lifecycle.open_nominations(election, staff)

@@ -120,8 +120,8 @@ def test_the_schema_cannot_join_a_ballot_to_a_voter(app):
 
 
 def test_ballots_do_not_follow_the_order_of_voting(voting_scene):
-    """On SQLite (no rowid) rows are stored by their random key; PostgreSQL's heap order is out of
-    the application's reach (see the README's note on secrecy), and no page shows it."""
+    """On SQLite (no rowid) rows are stored by their random key. PostgreSQL's heap order follows the
+    order of voting until close, when the close rewrites it (tests/elections/test_unlinkable_at_rest.py)."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("physical row order is only controlled on SQLite")
     scene = voting_scene(members=8, candidates=2)

@@ -16,7 +16,7 @@ import pytest
 from extensions import db
 from institutions import clock
 from institutions.models import Brand, User
-from mandates.models import Mandate, MandateState, MandateVersion, VersionState
+from mandates.models import Mandate, MandateState, MandateVersion, Signature, SigningParty, VersionState
 from tests.conftest import T0
 from tests.mandates.contract_fixtures import ContractScene
 from tests.mandates.registry_fixtures import REGISTRY_TODAY, MandateMaker
@@ -39,11 +39,20 @@ def insert_active_mandate(brand: Brand, ambassador: User | None, *, label: str |
                       created_at=now, starts_on=starts_on, ends_on=ends_on, activated_at=now)
     db.session.add(mandate)
     db.session.flush()
-    version = MandateVersion(mandate_id=mandate.id, number=1, state=VersionState.IN_FORCE, language="en",
+    version = MandateVersion(mandate_id=mandate.id, number=1, state=VersionState.SIGNED, language="en",
                              clauses_json=json.dumps(clauses, sort_keys=True), text=text,
                              text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), created_at=now,
-                             offered_at=now, in_force_at=now)
+                             offered_at=now)
     db.session.add(version)
+    db.session.flush()
+    # The database puts a version in force only once both parties signed it (migration 0008).
+    for party in SigningParty:
+        db.session.add(Signature(version_id=version.id, party=party, user_id=ambassador.id if ambassador else None,
+                                 typed_name=mandate.public_name, text_sha256=version.text_sha256, signed_at=now,
+                                 ip_address="192.0.2.1", user_agent="pytest"))
+    db.session.flush()
+    version.state = VersionState.IN_FORCE
+    version.in_force_at = now
     db.session.flush()
     mandate.version_in_force_id = version.id
     db.session.commit()

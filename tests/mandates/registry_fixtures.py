@@ -122,14 +122,14 @@ class MandateMaker:
         db.session.add(mandate)
         db.session.flush()
         version_state, parties = VERSION_OF.get(state, (VersionState.IN_FORCE, BOTH))
-        version = MandateVersion(mandate_id=mandate.id, number=1, state=version_state, language=language,
+        # Inserted as signed, then put in force once both signatures exist (the database insists).
+        version = MandateVersion(mandate_id=mandate.id, number=1, language=language,
+                                 state=VersionState.SIGNED if version_state is VersionState.IN_FORCE else version_state,
                                  clauses_json=clause_schema.dumps(clauses), created_at=now)
         if version_state is not VersionState.DRAFT:
             version.text = contract_text(clauses, language, mandate.id, 1)
             version.text_sha256 = sha(version.text)
             version.offered_at = now
-        if version_state is VersionState.IN_FORCE:
-            version.in_force_at = now
         db.session.add(version)
         db.session.flush()
         for offset, party in enumerate(parties):
@@ -137,7 +137,11 @@ class MandateMaker:
                 version_id=version.id, party=party, user_id=ambassador.id, typed_name=name,
                 text_sha256=version.text_sha256, signed_at=now + timedelta(minutes=offset),
                 ip_address="192.0.2.1", user_agent="pytest"))
+        db.session.flush()
         if version_state is VersionState.IN_FORCE:
+            version.state = VersionState.IN_FORCE
+            version.in_force_at = now
+            db.session.flush()
             mandate.version_in_force_id = version.id
         db.session.commit()
         return mandate
@@ -146,7 +150,8 @@ class MandateMaker:
         """A later version: in force (the previous one superseded), or just offered."""
         now = clock.utcnow()
         number = len(mandate.versions) + 1
-        version = MandateVersion(mandate_id=mandate.id, number=number, state=state, language="en",
+        version = MandateVersion(mandate_id=mandate.id, number=number, language="en",
+                                 state=VersionState.SIGNED if state is VersionState.IN_FORCE else state,
                                  clauses_json=clause_schema.dumps(clauses), created_at=now, offered_at=now)
         version.text = contract_text(clauses, "en", mandate.id, number)
         version.text_sha256 = sha(version.text)
@@ -157,6 +162,8 @@ class MandateMaker:
                 db.session.add(Signature(version_id=version.id, party=party, user_id=mandate.ambassador_id,
                                          typed_name=mandate.public_name, text_sha256=version.text_sha256,
                                          signed_at=now, ip_address="192.0.2.1", user_agent="pytest"))
+            db.session.flush()
+            version.state = VersionState.IN_FORCE
             previous = mandate.version_in_force
             previous.state = VersionState.SUPERSEDED
             mandate.version_in_force_id = version.id

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import delete, text, update
+from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from extensions import db
@@ -139,3 +139,82 @@ def test_an_offered_version_is_frozen_before_anyone_signs(ctx, contract_scene):
     contracts.withdraw_offer(mandate, contract_scene.clerk)
     db.session.commit()
     assert_unchanged(version_id, before, [])
+
+
+# --- in force only with both signatures, whatever the SQL -----------------------------------------------------------
+
+def _state_of(version_id: int) -> tuple[str, int | None]:
+    db.session.rollback()
+    db.session.expire_all()
+    version = db.session.get(MandateVersion, version_id)
+    return version.state.value, version.mandate.version_in_force_id
+
+
+@pytest.mark.parametrize("signed_by_ambassador", [False, True])
+@pytest.mark.parametrize("statement", [
+    "UPDATE mandate_versions SET state = 'in_force' WHERE id = :id",
+    "UPDATE mandate_versions SET state = 'superseded' WHERE id = :id",
+    "UPDATE mandates SET version_in_force_id = :id, state = 'active' "
+    "WHERE id = (SELECT mandate_id FROM mandate_versions WHERE id = :id)",
+])
+def test_sql_cannot_put_a_version_in_force_without_both_signatures(ctx, contract_scene, statement,
+                                                                   signed_by_ambassador):
+    mandate = contract_scene.offered()
+    if signed_by_ambassador:
+        contract_scene.sign(mandate)
+    version_id = mandate.versions[0].id
+    before = _state_of(version_id)
+    with pytest.raises(DBAPIError, match="only once both parties signed it"):
+        db.session.execute(text(statement), {"id": version_id})
+        db.session.flush()
+    assert _state_of(version_id) == before
+
+
+def test_sql_cannot_insert_a_version_already_in_force(ctx, contract_scene):
+    mandate = contract_scene.offered()
+    with pytest.raises(DBAPIError, match="only once both parties signed it"):
+        db.session.execute(text(
+            "INSERT INTO mandate_versions (mandate_id, number, state, language, clauses_json, text, text_sha256, "
+            "created_at) VALUES (:m, 2, 'in_force', 'en', '{}', 'Forged', :sha, CURRENT_TIMESTAMP)"),
+            {"m": mandate.id, "sha": "a" * 64})
+    db.session.rollback()
+    assert [v.number for v in db.session.scalars(select(MandateVersion))] == [1]
+
+
+def test_a_signature_on_another_text_does_not_count(ctx, contract_scene):
+    """Both signatures must be on the very text of the version (a signature row with another hash is not one)."""
+    mandate = contract_scene.offered()
+    contract_scene.sign(mandate)
+    version_id = mandate.versions[0].id
+    db.session.execute(text(
+        "INSERT INTO signatures (version_id, party, user_id, typed_name, text_sha256, signed_at, ip_address, "
+        "user_agent) VALUES (:v, 'brand', NULL, 'Forged', :sha, CURRENT_TIMESTAMP, 'x', 'x')"),
+        {"v": version_id, "sha": "b" * 64})
+    with pytest.raises(DBAPIError, match="only once both parties signed it"):
+        db.session.execute(text("UPDATE mandate_versions SET state = 'in_force' WHERE id = :id"), {"id": version_id})
+    assert _state_of(version_id) == ("signed", None)
+
+
+@pytest.mark.parametrize("statement", [
+    "TRUNCATE signatures",
+    "TRUNCATE signatures, mandate_versions CASCADE",
+    "TRUNCATE mandate_versions CASCADE",
+    "TRUNCATE mandates CASCADE",
+    "TRUNCATE brands CASCADE",
+])
+def test_truncate_cannot_remove_a_signed_contract_on_postgresql(ctx, signed, statement):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE; its DELETE runs the row triggers tested above")
+    _scene, _mandate, version_id, before, signatures = signed
+    with pytest.raises(DBAPIError, match="cannot be truncated"):
+        db.session.execute(text(statement))
+    assert_unchanged(version_id, before, signatures)
+
+
+def test_truncate_still_empties_tables_without_legal_records_on_postgresql(ctx, contract_scene):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("SQLite has no TRUNCATE")
+    contract_scene.draft()  # a draft is not a legal record yet
+    db.session.execute(text("TRUNCATE signatures, mandate_versions CASCADE"))
+    assert db.session.scalars(select(MandateVersion)).all() == []
+    db.session.rollback()

@@ -179,7 +179,10 @@ def test_objections_are_decided_by_the_admin(ctx, filed):
     db.session.commit()
     assert case.mediator is noor and objection.decision == "reassigned"
     assert _kinds(case)[-2:] == ["objection_decided", "reassigned"]
-    assert any("assigned to you" in note for note in notes_of(scene.mediators[1]))
+    # The one who takes over an open case is told the act actually due, not the admissibility decision.
+    takeover = notes_of(scene.mediators[1])[-1]
+    assert takeover.startswith(f"You take over case #{case.id} against Acme Bikes: the mediation is open")
+    assert "make your proposal by" in takeover and "admissibility" not in takeover
     assert "now has the mediator Noor Neutral" in notes_of(scene.staff)[-1]
     with pytest.raises(DomainError, match="already been decided"):
         admissibility.decide_objection(objection, scene.admin, "kept", "Changed my mind")
