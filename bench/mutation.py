@@ -36,7 +36,8 @@ MODULES: dict[str, list[str]] = {
     "elections/ballots.py": ["tests/elections/test_voting.py", "tests/elections/test_ballot_encoding_rules.py"],
     "mediation/deadlines.py": ["tests/mediation/test_deadlines.py", "tests/mediation/test_deadline_rules.py"],
     # The closing of cases and the reminders, split out of mediation/deadlines.py.
-    "mediation/clock.py": ["tests/mediation/test_deadlines.py", "tests/mediation/test_deadline_rules.py"],
+    "mediation/clock.py": ["tests/mediation/test_deadlines.py", "tests/mediation/test_deadline_rules.py",
+                           "tests/mediation/test_clock_rules.py"],
     "mandates/clauses.py": ["tests/mandates/test_clauses.py", "tests/mandates/test_clause_rules.py"],
 }
 
