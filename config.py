@@ -85,6 +85,9 @@ class Config:
     INVITATION_DAYS = 14
     IMPORT_MAX_BYTES = 2 * 1024 * 1024
     MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # Where a disclosure label counts as shown: within the first N characters of a publication's text, or
+    # "first_line" for only its first line (mandates/disclosure.py).
+    DISCLOSURE_WINDOW = os.environ.get("DISCLOSURE_WINDOW", "200")
 
     # Case attachments: "filesystem" keeps them in CASE_FILES_DIR (default instance/case_files; with several
     # machines, a volume they all mount), "database" in the database itself (nothing to share but the database).

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from elections import cli, clock, demo, permissions, staff_dashboard, ties
+from elections import cli, clock, demo, permissions, privacy, staff_dashboard, ties
 from elections.api.elections import blueprint as elections_api
 from elections.views.elections import blueprint as elections_views
 from elections.views.recall import blueprint as recall_views
@@ -17,6 +17,9 @@ FEATURE = Feature(
     template_permissions=permissions.TEMPLATE_PERMISSIONS,
     dashboard_items=(staff_dashboard.election_items,),
     notification_kinds=(NotificationKindDeclaration("elections", _l("Elections of my brands (nominations, results)")),),
+    export_sections={"elections": privacy.export_elections},
+    erasers=(privacy.erase_candidacies,),
+    record_kinds=privacy.RECORD_KINDS,
     brand_ties=(ties.presidency_ties,),
     demo_loader=demo.load_demo_elections,
     clock=clock.advance,

@@ -13,17 +13,8 @@ from extensions import db, limiter
 from institutions import accounts, community, notifications, privacy
 from institutions.access import public, signed_in
 from institutions.errors import DomainError
-from institutions.forms import (
-    ActionForm,
-    ApiTokenForm,
-    DeleteAccountForm,
-    LoginForm,
-    PasswordChangeForm,
-    ProfileForm,
-    ResetPasswordForm,
-    ResetRequestForm,
-    SignUpForm,
-)
+from institutions.forms import (ActionForm, ApiTokenForm, DeleteAccountForm, LoginForm, PasswordChangeForm,
+                                ProfileForm, ResetPasswordForm, ResetRequestForm, SignUpForm)
 from institutions.locale import LANGUAGE_COOKIE
 from institutions.view_helpers import commit_or_refuse, safe_next, show_refusal
 
@@ -272,16 +263,18 @@ def revoke_token(token_id: int):
     return redirect(url_for("accounts.account") + "#tokens")
 
 
-@blueprint.get("/account/export.json")
+@blueprint.get("/account/export.json", defaults={"kind": "json"})
+@blueprint.get("/account/export.zip", defaults={"kind": "zip"})
 @signed_in
-def export_data():
-    """Download everything Tribune holds about me, as JSON."""
-    document = privacy.export_user_data(current_user)
-    return Response(
-        json.dumps(document, indent=2, ensure_ascii=False),
-        mimetype="application/json",
-        headers={"Content-Disposition": "attachment; filename=tribune-my-data.json"},
-    )
+def export_data(kind: str):
+    """Download everything Tribune holds about me: JSON, or a ZIP with the JSON and my files (attachments) beside it."""
+    if kind == "zip":
+        body, mimetype = privacy.export_archive(current_user), "application/zip"
+    else:
+        body, mimetype = json.dumps(privacy.export_user_data(current_user), indent=2, ensure_ascii=False), \
+            "application/json"
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f"attachment; filename=tribune-my-data.{kind}", "Cache-Control": "no-store"})
 
 
 @blueprint.post("/account/delete")

@@ -9,20 +9,9 @@ from sqlalchemy import select
 from extensions import db
 from institutions import brands, charter, community, customer_import, permissions
 from institutions.access import brand_public, brand_signed_in, brand_staff, platform_admin, public, signed_in
-from institutions.api_support import (
-    PAGE_SCHEMA,
-    PAGINATION_PARAMETERS,
-    boolean_field,
-    documented,
-    iso,
-    json_body,
-    paginated,
-    serialize_brand,
-    serialize_holding,
-    serialize_membership,
-    serialize_user,
-    string_field,
-)
+from institutions.api_support import (PAGE_SCHEMA, PAGINATION_PARAMETERS, boolean_field, documented, iso, json_body,
+                                      paginated, serialize_brand, serialize_holding, serialize_membership,
+                                      serialize_user, string_field)
 from institutions.errors import ValidationFailed
 from institutions.models import Brand, MembershipStatus
 from institutions.openapi import build_openapi_document

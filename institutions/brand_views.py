@@ -13,16 +13,8 @@ from institutions import audit, brands, charter, community, customer_import, per
 from institutions.access import brand_public, brand_signed_in, brand_staff, signed_in
 from institutions.dashboard import dashboard_items
 from institutions.errors import DomainError, ValidationFailed
-from institutions.forms import (
-    ActionForm,
-    CustomerCodeForm,
-    CustomerImportConfirmForm,
-    CustomerImportForm,
-    InviteStaffForm,
-    JoinForm,
-    LegalNameForm,
-    OfficeForm,
-)
+from institutions.forms import (ActionForm, CustomerCodeForm, CustomerImportConfirmForm, CustomerImportForm,
+                                InviteStaffForm, JoinForm, LegalNameForm, OfficeForm)
 from institutions.models import MembershipStatus, OfficeKind
 from institutions.view_helpers import commit_or_refuse, show_refusal
 

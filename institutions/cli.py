@@ -7,7 +7,7 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from extensions import db
-from institutions import audit, features, notifications
+from institutions import audit, features, notifications, privacy
 from institutions.accounts import MIN_PASSWORD_LENGTH, new_pseudonym, normalize_email
 from institutions.clock import utcnow
 from institutions.errors import DomainError
@@ -17,6 +17,7 @@ admin_cli = AppGroup("admin", help="Platform administrators.")
 audit_cli = AppGroup("audit", help="The hash-chained audit trail.")
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
 demo_cli = AppGroup("demo", help="Demonstration data.")
+privacy_cli = AppGroup("privacy", help="Personal data: retention.")
 
 
 @admin_cli.command("create")
@@ -114,4 +115,13 @@ def advance_command(slug: str | None) -> None:
         db.session.commit()  # each feature's acts are kept even if a later feature's clock fails
 
 
-COMMANDS = (admin_cli, audit_cli, mail_cli, demo_cli, advance_command)
+@privacy_cli.command("purge")
+def purge_command() -> None:
+    """Remove or erase every record past its retention period (RETENTION_<KIND>_DAYS settings)."""
+    lines = privacy.purge()
+    db.session.commit()
+    for line in lines or ["nothing is past its retention period"]:
+        click.echo(line)
+
+
+COMMANDS = (admin_cli, audit_cli, mail_cli, demo_cli, privacy_cli, advance_command)

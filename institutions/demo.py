@@ -11,15 +11,7 @@ from extensions import db
 from institutions import audit, brands, charter, features
 from institutions.accounts import new_pseudonym
 from institutions.clock import utcnow
-from institutions.models import (
-    Brand,
-    Membership,
-    MembershipStatus,
-    OfficeHolding,
-    OfficeKind,
-    StaffRole,
-    User,
-)
+from institutions.models import Brand, Membership, MembershipStatus, OfficeHolding, OfficeKind, StaffRole, User
 
 DEMO_PASSWORD = "tribune-demo"
 MEMBER_COUNT = 50

@@ -3,17 +3,35 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from institutions import cli, permissions
+from institutions import cli, permissions, privacy
 from institutions.account_views import blueprint as accounts
 from institutions.admin_views import blueprint as admin
 from institutions.api import blueprint as api
 from institutions.brand_views import blueprint as brands
 from institutions.customer_views import blueprint as customers, review_items
-from institutions.features import Feature, NotificationKindDeclaration
-from institutions.models import OfficeKind
+from institutions.features import Feature, NotificationKindDeclaration, RecordKind
+from institutions.models import AccountToken, Notification, OfficeKind, OutboxMessage
 from institutions.representations import api as representation_api, service as representations
 from institutions.representations import views as representation_views
 from institutions.site_views import blueprint as site
+
+# The core's own kinds of personal data (GDPR arts 5(1)(e), 13): the pillars declare theirs in their manifests.
+RECORD_KINDS = (
+    RecordKind("account", purpose=_l("Your account: e-mail address, name, language, memberships, staff roles."),
+               recipients=_l("You; the brands you belong to see your membership and customer number."),
+               retention=_l("Until you delete the account; then only the pseudonym stays.")),
+    RecordKind("notifications", purpose=_l("Telling you of what concerns you (in the app and by e-mail)."),
+               recipients=_l("You; e-mails go through the platform's mail server."),
+               retention=_l("One year, then deleted (deleted with the account at once)."),
+               retention_days=365,
+               purge=privacy.purger("notifications and sent e-mails", Notification.created_at, OutboxMessage.sent_at)),
+    RecordKind("account_links", purpose=_l("Confirming your e-mail address and resetting your password."),
+               recipients=_l("You."), retention=_l("Thirty days after the link expired, then deleted."),
+               retention_days=30, purge=privacy.purger("expired account links", AccountToken.expires_at)),
+    RecordKind("audit_trail", purpose=_l("Proving what was done and when, in a chain nobody can rewrite unnoticed."),
+               recipients=_l("The brand's staff; public acts are public."),
+               retention=_l("Kept as long as the platform runs: events name people by pseudonym only.")),
+)
 
 FEATURE = Feature(
     name="institutions",
@@ -27,4 +45,5 @@ FEATURE = Feature(
         representations.REPRESENTATION_KIND, _l("Representations of the customer president and the brand's answers")),),
     export_sections={"representations": representations.export_representations},
     erasers=(representations.erase_representations,),
+    record_kinds=RECORD_KINDS,
 )

@@ -37,6 +37,18 @@ class NotificationKindDeclaration:
 
 
 @dataclass(frozen=True)
+class RecordKind:
+    """A kind of personal data: why, who sees it, how long (GDPR 5(1)(e), 13); RETENTION_<KEY>_DAYS overrides the
+    default days (None: kept, `retention` says why); `purge(cutoff)` removes what is older and says what it did."""
+    key: str
+    purpose: object
+    recipients: object
+    retention: object
+    retention_days: int | None = None
+    purge: Callable[[datetime], list[str]] | None = None
+
+
+@dataclass(frozen=True)
 class Feature:
     """One pillar's (or the core's own) contributions to the app."""
 
@@ -51,6 +63,8 @@ class Feature:
     notification_kinds: tuple[NotificationKindDeclaration, ...] = ()
     export_sections: Mapping[str, Callable[[User], Any]] = field(default_factory=dict)
     erasers: tuple[Callable[[User], None], ...] = ()
+    export_files: tuple[Callable[[User], list[tuple[str, bytes]]], ...] = ()
+    record_kinds: tuple[RecordKind, ...] = ()
     role_change_hooks: tuple[Callable[[User, Brand], None], ...] = ()
     brand_ties: tuple[BrandTies, ...] = ()
     demo_loader: DemoLoader | None = None
@@ -84,6 +98,8 @@ def install_features(app: Flask, features: tuple[Feature, ...]) -> None:
         for eraser in feature.erasers:
             if eraser not in privacy.ERASERS:
                 privacy.ERASERS.append(eraser)
+        privacy.EXPORT_FILES.extend(files for files in feature.export_files if files not in privacy.EXPORT_FILES)
+        privacy.RECORD_KINDS.update({kind.key: kind for kind in feature.record_kinds})
         for hook in feature.role_change_hooks:
             role_changes.on_role_change(hook)
         for provider in feature.dashboard_items:
@@ -100,6 +116,7 @@ def _refuse_duplicates(features: tuple[Feature, ...]) -> None:
     _check("export section", [(key, f.name) for f in features for key in f.export_sections])
     _check("notification kind", [(kind.key, f.name) for f in features for kind in f.notification_kinds])
     _check("command", [(command.name, f.name) for f in features for command in f.commands])
+    _check("record kind", [(kind.key, f.name) for f in features for kind in f.record_kinds])
 
 
 def _check(what: str, entries: list[tuple[str, str]]) -> None:

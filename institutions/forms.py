@@ -4,18 +4,8 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import (
-    BooleanField,
-    EmailField,
-    HiddenField,
-    IntegerField,
-    PasswordField,
-    SelectChoice,
-    SelectField,
-    StringField,
-    SubmitField,
-    TextAreaField,
-)
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField, SelectChoice, SelectField,
+                     StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, Email, EqualTo, Length, NumberRange, Optional
 
 

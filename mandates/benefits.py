@@ -18,6 +18,7 @@ from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, ValidationFailed
 from institutions.models import User
 from institutions.notifications import notify
+from mandates import clauses as clause_schema
 from mandates.models import Benefit, BenefitKind, Mandate
 from mandates.notices import MISSION_KIND
 from mandates.permissions import can_manage_mandates, is_active
@@ -84,6 +85,42 @@ def _kind(raw) -> BenefitKind:
         raise ValidationFailed(_("Choose money or in kind."), field="kind")
 
 
+def _contract_compensation(mandate: Mandate) -> dict:
+    version = mandate.version_in_force
+    if version is None:
+        return {}
+    try:
+        found = clause_schema.loads(version.clauses_json).get("compensation")
+    except ValueError:
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def check_provided_for(mandate: Mandate, value_minor: int, currency: str) -> None:
+    """Refuse a benefit the contract in force does not provide for: no compensation stated, another currency, or
+    more than the stated amount or value (FTC 255.5; loi 2023-451 art. 8 I): a signed amendment must provide for it."""
+    terms = _contract_compensation(mandate)
+    stated = terms.get("kind")
+    amend = _(" Amend the contract first: the benefit can be recorded once both parties signed an amendment that "
+              "provides for it.")
+    if stated not in ("money", "in_kind"):
+        raise DomainError(_("The contract in force provides for no compensation.") + amend, field="kind")
+    limit = terms.get("amount") if stated == "money" else terms.get("value")
+    stated_currency = (terms.get("currency") or "").upper()
+    if stated_currency and stated_currency != currency:
+        raise DomainError(_("The contract in force states its compensation in %(currency)s.",
+                            currency=stated_currency) + amend, field="currency")
+    if limit:
+        try:
+            limit_minor = parse_amount(str(limit), stated_currency or currency)
+        except ValidationFailed:  # a stored value of an unexpected shape: staff must amend rather than guess
+            limit_minor = 0
+        if value_minor > limit_minor:
+            raise DomainError(_("This is more than the value the contract in force states (%(value)s).",
+                                value=format_minor(limit_minor, stated_currency or currency)) + amend,
+                              field="value")
+
+
 def record_benefit(mandate: Mandate, actor: User, *, kind, description: str, value, currency: str,
                    given_on: date | None, now: datetime | None = None) -> Benefit:
     """Staff record something of value given to the ambassador; only while the mandate is active."""
@@ -111,6 +148,7 @@ def record_benefit(mandate: Mandate, actor: User, *, kind, description: str, val
         raise ValidationFailed(_("This date is before the mandate started (%(date)s): a benefit given before is a "
                                  "benefit to someone who was not an ambassador.", date=started.isoformat()),
                                field="given_on")
+    check_provided_for(mandate, value_minor, currency)
     benefit = Benefit(mandate_id=mandate.id, kind=kind, description=description, value_minor=value_minor,
                       currency=currency, given_on=given_on, recorded_by_id=actor.id, recorded_at=now)
     db.session.add(benefit)

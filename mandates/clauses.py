@@ -23,6 +23,7 @@ from flask_babel import lazy_gettext as _l
 
 from institutions.clock import utcnow
 from institutions.errors import ValidationFailed
+from mandates import disclosure
 
 LANGUAGES = ("en", "fr")
 LANGUAGE_NAMES = {"en": _l("English"), "fr": _l("French")}
@@ -32,7 +33,14 @@ EU_COUNTRIES = frozenset({
     "AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "ES", "FI", "FR", "GR", "HR", "HU", "IE", "IT", "LT",
     "LU", "LV", "MT", "NL", "PL", "PT", "RO", "SE", "SI", "SK",
 })
-MINOR_AGE = 16                    # below it a legal representative signs the authorisation
+# The European Economic Area's other members and Switzerland: an ambassador established in them
+# needs no EU representative (loi 2023-451 art. 9 names the Union, the EEA and Switzerland).
+EEA_AND_SWISS_COUNTRIES = EU_COUNTRIES | {"IS", "LI", "NO", "CH"}
+# Governing laws a contract may choose when it targets no public in France (a list, not free text).
+GOVERNING_LAWS = tuple(sorted(EEA_AND_SWISS_COUNTRIES | {"GB"}))
+MINOR_AGE = 16                    # below it a legal representative co-signs (Code du travail L.7124-9)
+MIN_CODE_OF_CONDUCT = 200         # a code of conduct says something: product rule, the law sets no length
+MIN_POWERS = 40                   # the delegated powers likewise
 MAX_LICENCE_MONTHS = 240          # an intellectual-property licence is finite: at most 20 years
 MAX_NOTICE_DAYS = 365
 MAX_LINE = 300
@@ -84,14 +92,17 @@ CLAUSES: tuple[Clause, ...] = (
               help=_l("Under 16, a legal representative and an authorisation are required.")),
         Field("postal_address", _l("Postal address"), "text"),
         Field("email", _l("E-mail address"), "email"),
-        Field("residence_country", _l("Country of residence"), "country",
-              help=_l("Outside the European Union, an EU representative is required.")),
+        Field("residence_country", _l("Country of establishment"), "country",
+              help=_l("Outside the European Union, the EEA and Switzerland, an EU representative and a "
+                      "professional liability insurance are required.")),
         Field("tax_country", _l("Country of tax residence"), "country"),
     )),
     Clause("missions", _l("Missions: nature, scope and channels"), (
         Field("nature", _l("Nature of the missions"), "text"),
         Field("scope", _l("Scope (products, topics, audiences)"), "text"),
         Field("channels", _l("Channels (networks, accounts, events)"), "text"),
+        Field("audiences", _l("Countries of the publics targeted (ISO codes, e.g. FR, BE)"), "countries",
+              help=_l("When a public in France is targeted, French law governs the contract.")),
     )),
     Clause("powers", _l("Delegated powers"), (
         Field("text", _l("What the ambassador may say or do in the brand's name"), "text"),
@@ -105,8 +116,10 @@ CLAUSES: tuple[Clause, ...] = (
         Field("schedule", _l("Payment schedule"), "line", required=False),
         Field("description", _l("What is given in kind"), "text", required=False),
         Field("value", _l("Value of what is given in kind"), "amount", required=False),
+        Field("award_terms", _l("Conditions and terms of the award in kind (when and how it is given)"), "text",
+              required=False),
     ), help=_l("None; money with an amount or formula, a currency and a schedule; or in kind with a "
-               "description and its value.")),
+               "description, its value and the conditions and terms of its award.")),
     Clause("intellectual_property", _l("Intellectual property"), (
         Field("scope", _l("Licence granted on the content produced (uses, media, territory)"), "text"),
         Field("duration_months", _l("Licence duration in months"), "months",
@@ -114,7 +127,8 @@ CLAUSES: tuple[Clause, ...] = (
                       n=MAX_LICENCE_MONTHS)),
     )),
     Clause("governing_law", _l("Governing law and jurisdiction"), (
-        Field("law", _l("Governing law")),
+        Field("law", _l("Governing law"), "law",
+              help=_l("French law when a public in France is targeted; otherwise the law of a country of the list.")),
         Field("jurisdiction", _l("Competent jurisdiction")),
     )),
     Clause("term", _l("Term and renewal"), (
@@ -141,18 +155,29 @@ CLAUSES: tuple[Clause, ...] = (
     Clause("code_of_conduct", _l("Code of conduct"), (
         Field("text", _l("Code of conduct"), "text"),
     )),
-    Clause("joint_liability", _l("Joint-liability notice"), (
-        Field("text", _l("Joint-liability notice"), "text"),
-    )),
+    # Fixed by law (art. 8 III): the contract writes it in its language; nothing to fill in or edit.
+    Clause("joint_liability", _l("Joint-liability notice"), (),
+           help=_l("Fixed by law: the contract states the joint liability in its language.")),
     Clause("legal_representative", _l("Legal representative of an ambassador under 16"), (
-        Field("name", _l("Name of the legal representative")),
+        Field("name", _l("Name of the legal representative"),
+              help=_l("The legal representative signs with their own account, after the ambassador, by typing "
+                      "this name.")),
         Field("postal_address", _l("Postal address of the legal representative"), "text"),
-        Field("authorisation_reference", _l("Reference of the authorisation")),
+        Field("email", _l("E-mail address of the legal representative's account"), "email"),
+        Field("authorisation_authority", _l("Authority that granted the administrative authorisation")),
+        Field("authorisation_number", _l("Number of the authorisation")),
+        Field("authorisation_date", _l("Date of the authorisation"), "date"),
     ), condition="minor"),
     Clause("eu_representative", _l("EU representative"), (
         Field("name", _l("Name of the representative in the European Union")),
         Field("postal_address", _l("Postal address in the European Union"), "text"),
         Field("email", _l("E-mail address"), "email"),
+    ), condition="outside_eu"),
+    Clause("liability_insurance", _l("Professional liability insurance"), (
+        Field("insurer", _l("Insurer")),
+        Field("insurer_country", _l("Country where the insurer is established"), "country",
+              help=_l("The insurer is established in the European Union.")),
+        Field("policy_number", _l("Policy number")),
     ), condition="outside_eu"),
 )
 
@@ -179,12 +204,6 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
             "address, never harasses or deceives them, and never aims commercial content at minors; discloses "
             "the commercial relationship in every publication concerned with the label set by this contract; "
             "and follows the rules of each platform used."),
-        "joint_liability.text": (
-            "The brand and the ambassador are jointly and severally liable towards third parties for any damage "
-            "caused by the performance of this contract, including by content published under it (French law "
-            "no. 2023-451 of 9 June 2023, article 8). Each party remains liable towards the other for its own "
-            "breaches."),
-        "governing_law.law.FR": "French law",
     },
     "fr": {
         "term.renewal": ("Pas de reconduction tacite : le contrat n'est renouvelé que par une nouvelle version signée "
@@ -205,12 +224,6 @@ DEFAULT_TEXTS: dict[str, dict[str, str]] = {
             "respecte les personnes auxquelles il s'adresse, ne les harcèle ni ne les trompe, et ne destine aucun "
             "contenu commercial aux mineurs ; signale la relation commerciale dans chaque publication concernée "
             "avec la mention fixée par le présent contrat ; et respecte les règles de chaque plateforme utilisée."),
-        "joint_liability.text": (
-            "La marque et l'ambassadeur sont solidairement responsables envers les tiers des dommages causés par "
-            "l'exécution du présent contrat, y compris par les contenus publiés en son application (loi "
-            "n° 2023-451 du 9 juin 2023, article 8). Chaque partie reste responsable envers l'autre de ses propres "
-            "manquements."),
-        "governing_law.law.FR": "Droit français",
     },
 }
 DEFAULT_NOTICE_DAYS = 30
@@ -250,6 +263,8 @@ def default_clauses(brand, language: str = "en", *, ambassador_email: str | None
     otherwise the platform's default code of conduct in the contract's language is used.
     """
     texts = DEFAULT_TEXTS[validate_language(language)]
+    # A charter text too short to be a code of conduct is not used as one.
+    own_code = (code_of_conduct or "").strip()
     clauses: dict[str, dict[str, Any]] = {
         "brand_party": {"legal_name": brand.name, "tax_country": (brand.country or "").upper()},
         "ambassador_party": {"email": ambassador_email or ""},
@@ -257,12 +272,11 @@ def default_clauses(brand, language: str = "en", *, ambassador_email: str | None
         "termination": {"conditions": texts["termination.conditions"], "notice_days": DEFAULT_NOTICE_DAYS},
         "takedown": {"text": texts["takedown.text"]},
         "disclosure": {"label": texts["disclosure.label"], "employee": False},
-        "code_of_conduct": {"text": (code_of_conduct or "").strip() or texts["code_of_conduct.text"]},
-        "joint_liability": {"text": texts["joint_liability.text"]},
+        "code_of_conduct": {"text": own_code if len(own_code) >= MIN_CODE_OF_CONDUCT
+                            else texts["code_of_conduct.text"]},
     }
-    law = texts.get(f"governing_law.law.{(brand.country or '').upper()}")
-    if law:
-        clauses["governing_law"] = {"law": law}
+    if (brand.country or "").upper() in GOVERNING_LAWS:
+        clauses["governing_law"] = {"law": (brand.country or "").upper()}
     return clean_clauses(clauses)
 
 
@@ -383,11 +397,17 @@ def _clean_field(clause: Clause, spec: Field, raw: Any) -> Any:
     path = f"{clause.key}.{spec.key}"
     kind = spec.kind
     if kind == "text":
-        return _clean_line(raw, path, MAX_TEXT)
+        text = _clean_line(raw, path, MAX_TEXT)
+        minimum = MIN_LENGTHS.get(path, 0)
+        if text and len(text.strip()) < minimum:
+            raise ValidationFailed(_("At least %(n)d characters.", n=minimum), field=path)
+        return text
     if kind == "line":
         return _clean_one_line(raw, path, MAX_LINE)
     if kind == "label":
-        return _clean_one_line(raw, path, MAX_LABEL)
+        text = _clean_one_line(raw, path, MAX_LABEL)
+        disclosure.check_any_label(text, field=path)  # "#sp", "#collab", "thanks to" disclose nothing (art. 5)
+        return text
     if kind == "email":
         text = _clean_one_line(raw, path, 254)
         if not text:
@@ -400,6 +420,13 @@ def _clean_field(clause: Clause, spec: Field, raw: Any) -> Any:
         text = _clean_one_line(raw, path, 2).upper()
         if text and text not in countries():
             raise ValidationFailed(_("Choose a country (two-letter ISO code, e.g. FR)."), field=path)
+        return text
+    if kind == "countries":
+        return _clean_countries(raw, path)
+    if kind == "law":
+        text = _clean_one_line(raw, path, MAX_LINE).upper()
+        if text and text not in GOVERNING_LAWS:
+            raise ValidationFailed(_("Choose the governing law from the list."), field=path)
         return text
     if kind == "currency":
         text = _clean_one_line(raw, path, 3).upper()
@@ -432,10 +459,29 @@ def _clean_field(clause: Clause, spec: Field, raw: Any) -> Any:
     raise AssertionError(f"unknown field kind {kind}")
 
 
+MIN_LENGTHS = {"code_of_conduct.text": MIN_CODE_OF_CONDUCT, "powers.text": MIN_POWERS}
+
+
+def _clean_countries(raw: Any, path: str) -> list[str]:
+    """Countries given as a list or as "FR, BE": unique ISO codes, sorted (so the same audiences give the same JSON)."""
+    if raw is None or raw == "":
+        return []
+    if isinstance(raw, str):
+        items = [item for item in re.split(r"[\s,;]+", raw) if item]
+    elif isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+        items = raw
+    else:
+        raise ValidationFailed(_("Give countries as two-letter ISO codes, e.g. FR, BE."), field=path)
+    codes = {item.strip().upper() for item in items if item.strip()}
+    if any(code not in countries() for code in codes):
+        raise ValidationFailed(_("Give countries as two-letter ISO codes, e.g. FR, BE."), field=path)
+    return sorted(codes)
+
+
 COMPENSATION_FIELDS = {
     "none": (),
     "money": ("amount", "formula", "currency", "schedule"),
-    "in_kind": ("description", "value", "currency"),
+    "in_kind": ("description", "value", "currency", "award_terms"),
 }
 
 
@@ -464,7 +510,8 @@ def clean_clauses(raw: Any, today: date | None = None) -> dict[str, dict[str, An
             continue
         keys = {spec.key for spec in clause.fields}
         for key in sorted(key for key in given if key not in keys):
-            problems[f"{clause.key}.{key}"] = _("Unknown field.")
+            problems[f"{clause.key}.{key}"] = (_("Unknown field.") if clause.fields else
+                                               _("This clause is fixed by law: it cannot be edited."))
         fields = {}
         for spec in clause.fields:
             if spec.key in given:
@@ -502,9 +549,38 @@ def _check_coherence(clauses: dict, today: date) -> None:
             raise ValidationFailed(_("The date of birth must be in the past."), field="ambassador_party.birth_date")
         if _age(born, today) > 120:
             raise ValidationFailed(_("Check the date of birth."), field="ambassador_party.birth_date")
+    _check_law(clauses)
+    insurer_country = value(clauses, "liability_insurance", "insurer_country")
+    if insurer_country and insurer_country not in EU_COUNTRIES:
+        raise ValidationFailed(_("The insurer must be established in the European Union."),
+                               field="liability_insurance.insurer_country")
+    representative = value(clauses, "legal_representative", "email")
+    if representative and representative == value(clauses, "ambassador_party", "email"):
+        raise ValidationFailed(_("The legal representative signs with their own account: give their own e-mail "
+                                 "address, not the ambassador's."), field="legal_representative.email")
+    authorised = value(clauses, "legal_representative", "authorisation_date")
+    if authorised and date.fromisoformat(authorised) > today:
+        raise ValidationFailed(_("The authorisation cannot be dated in the future."),
+                               field="legal_representative.authorisation_date")
     starts, ends = value(clauses, "term", "starts_on"), value(clauses, "term", "ends_on")
     if starts and ends and date.fromisoformat(ends) < date.fromisoformat(starts):
         raise ValidationFailed(_("The last day cannot come before the first day."), field="term.ends_on")
+
+
+def targets_france(clauses: dict) -> bool:
+    """Whether the contract targets a public in France (then French law governs it, art. 9 II)."""
+    return "FR" in (value(clauses, "missions", "audiences") or [])
+
+
+def _check_law(clauses: dict) -> None:
+    """French law is fixed for a contract that targets a public in France: filled in, never another."""
+    if not targets_france(clauses):
+        return
+    law = value(clauses, "governing_law", "law")
+    if law and law != "FR":
+        raise ValidationFailed(_("A contract that targets a public in France is governed by French law."),
+                               field="governing_law.law")
+    clauses.setdefault("governing_law", {})["law"] = "FR"
 
 
 def _age(born: date, on: date) -> int:
@@ -518,9 +594,9 @@ def needs_legal_representative(clauses: dict, today: date | None = None) -> bool
 
 
 def needs_eu_representative(clauses: dict) -> bool:
-    """An ambassador who lives outside the European Union."""
+    """An ambassador established outside the European Union, the EEA and Switzerland (art. 9)."""
     country = value(clauses, "ambassador_party", "residence_country")
-    return bool(country) and country not in EU_COUNTRIES
+    return bool(country) and country not in EEA_AND_SWISS_COUNTRIES
 
 
 def applies(clause: Clause, clauses: dict, today: date | None = None) -> bool:
@@ -545,9 +621,9 @@ def missing_fields(clause: Clause, clauses: dict) -> list[str]:
                 missing.append("amount")
             missing += [key for key in ("currency", "schedule") if not fields.get(key)]
         elif kind == "in_kind":
-            missing += [key for key in ("description", "value", "currency") if not fields.get(key)]
+            missing += [key for key in ("description", "value", "currency", "award_terms") if not fields.get(key)]
         return missing
-    return [spec.key for spec in clause.fields if spec.required and fields.get(spec.key) in (None, "")]
+    return [spec.key for spec in clause.fields if spec.required and fields.get(spec.key) in (None, "", [])]
 
 
 def applicable_clauses(clauses: dict, today: date | None = None) -> list[Clause]:

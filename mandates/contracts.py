@@ -1,10 +1,11 @@
 """Mandates and their contract versions: drafting, offering, signing, countersigning, amending.
 
 A mandate's first version is drafted, offered (its text frozen and fingerprinted), signed by the
-ambassador and countersigned by a staff member with signing rights: it is then IN_FORCE and the
-mandate SCHEDULED until its first day (the mandates clock activates it). An amendment is a later
-version copied from the one in force; once both parties sign it, it is IN_FORCE and the previous
-one SUPERSEDED. Versions IN_FORCE and SUPERSEDED are exactly those both parties signed.
+ambassador (then, for an ambassador under 16, by their legal representative, L.7124-1) and
+countersigned by a staff member with signing rights: it is then IN_FORCE and the mandate SCHEDULED
+until its first day (the mandates clock activates it). An amendment is a later version copied
+from the one in force; once both parties sign it, it is IN_FORCE and the previous one SUPERSEDED.
+Versions IN_FORCE and SUPERSEDED are exactly those both parties signed.
 
 Signing rule (decided here): the typed name must be the ambassador's legal name written in the
 contract, ignoring capital letters and extra spaces, but not accents ("élodie  MARTIN" signs for
@@ -30,7 +31,7 @@ from institutions.models import Brand, OfficeKind, StaffRole, User
 from institutions.notifications import notify, queue_email
 from institutions.role_changes import role_changed
 from mandates import clauses as schema
-from mandates import contract_text, ending
+from mandates import contract_text, disclosure, ending
 from mandates.notices import CONTRACT_KIND
 from mandates.models import (
     ENDED_STATES,
@@ -277,6 +278,7 @@ def update_draft(mandate: Mandate, actor: User, clauses: dict | None = None, *, 
     merged = {**current, **{key: fields for key, fields in (clauses or {}).items()}}
     merged = {key: fields for key, fields in merged.items() if fields is not None}
     cleaned = schema.clean_clauses(schema.switch_language(merged, version.language, new_language), now.date())
+    disclosure.check_contract_label(cleaned, new_language)  # a French contract uses a French label (art. 5)
     if public_name is not None:
         name = public_name.strip()
         if not name or len(name) > 120:
@@ -319,10 +321,13 @@ def offer(mandate: Mandate, actor: User, now: datetime | None = None) -> Mandate
     if missing:
         raise MissingClauses(missing)
     _check_term(mandate, clauses, now.date())
+    disclosure.check_contract_label(clauses, version.language)
     text = contract_text.render(clauses, version.language, mandate_id=mandate.id, version_number=version.number,
                                 as_of=now.date())
     version.text = text
     version.text_sha256 = contract_text.fingerprint(text)
+    # Frozen with the text: whether the ambassador is under 16 on the day of the offer (L.7124-1).
+    version.needs_legal_representative = schema.needs_legal_representative(clauses, now.date())
     version.state = VersionState.OFFERED
     version.offered_at = now
     version.offered_by_id = actor.id
@@ -458,10 +463,72 @@ def sign(mandate: Mandate, user: User, typed_name: str | None, *, accept: bool, 
     db.session.flush()
     audit.record("mandate.signed", actor=user, brand=mandate.brand, subject=mandate,
                  payload={"version": version.number, "sha256": version.text_sha256, "party": "ambassador"})
+    if version.needs_legal_representative:
+        _ask_legal_representative(mandate, version)
+    else:
+        _ask_countersignature(mandate, version)
+    return signature
+
+
+def _ask_countersignature(mandate: Mandate, version: MandateVersion) -> None:
     for signatory in _signatories(mandate.brand, mandate.ambassador_id):
         notify(signatory, CONTRACT_KIND,
                _("%(name)s signed the ambassador contract (version %(n)d): it waits for your countersignature.",
                  name=mandate.public_name, n=version.number), link=_link(mandate), brand=mandate.brand)
+
+
+def legal_representative_email(version: MandateVersion) -> str:
+    """The e-mail address of the account the legal representative signs with ("" when none)."""
+    return schema.value(clauses_of(version), "legal_representative", "email", "")
+
+
+def is_legal_representative_of(user: User, version: MandateVersion) -> bool:
+    """Whether this account is the legal representative the version names: their own, confirmed address."""
+    email = legal_representative_email(version)
+    return bool(email) and user.is_authenticated and user.deleted_at is None and user.is_email_verified \
+        and (user.email or "").lower() == email and user.id != version.mandate.ambassador_id
+
+
+def _ask_legal_representative(mandate: Mandate, version: MandateVersion) -> None:
+    email = legal_representative_email(version)
+    message = _("%(name)s, under 16, signed the ambassador contract of %(brand)s (version %(n)d): as their legal "
+                "representative, read it and sign it too.", name=mandate.public_name, brand=mandate.brand.name,
+                n=version.number)
+    person = user_by_email(email)
+    if person is not None and person.is_email_verified and person.deleted_at is None:
+        notify(person, CONTRACT_KIND, message, link=_link(mandate, "/represent"), brand=mandate.brand)
+    else:
+        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+        queue_email(email, message[:120], message + "\n\n" + _("Sign up or sign in with this e-mail address, then "
+                                                                "open:") + f"\n{base}{_link(mandate, '/represent')}",
+                    CONTRACT_KIND)
+
+
+def sign_as_legal_representative(mandate: Mandate, user: User, typed_name: str | None, *, accept: bool,
+                                 ip_address: str | None, user_agent: str | None, version_number: int | None = None,
+                                 text_sha256: str | None = None, now: datetime | None = None) -> Signature:
+    """The legal representative of an ambassador under 16 signs, with their own account, after the minor."""
+    now = now or utcnow()
+    version = waiting_version(mandate)
+    if version is None or not version.needs_legal_representative:
+        raise DomainError(_("No contract waits for a legal representative's signature."))
+    if not is_legal_representative_of(user, version):
+        raise Forbidden(_("Only the legal representative named in this contract, with the account of the e-mail "
+                          "address it gives, can sign it as such."))
+    if signature_of(version, SigningParty.LEGAL_REPRESENTATIVE) is not None:
+        raise DomainError(_("The legal representative has already signed this contract."))
+    if version.state is not VersionState.SIGNED:
+        raise DomainError(_("The ambassador signs first: the legal representative signs after them."))
+    _check_seen(version, version_number, text_sha256)
+    if accept is not True:
+        raise ValidationFailed(_("Tick the box to accept the contract."), field="accept")
+    legal_name = schema.value(clauses_of(version), "legal_representative", "name", "")
+    typed = _typed_as(typed_name, legal_name,
+                      _("Type your full name exactly as the contract writes it: %(name)s.", name=legal_name))
+    signature = _signature(version, SigningParty.LEGAL_REPRESENTATIVE, user, typed, now, ip_address, user_agent)
+    audit.record("mandate.signed_by_legal_representative", actor=user, brand=mandate.brand, subject=mandate,
+                 payload={"version": version.number, "sha256": version.text_sha256, "party": "legal_representative"})
+    _ask_countersignature(mandate, version)
     return signature
 
 
@@ -506,6 +573,9 @@ def countersign(mandate: Mandate, actor: User, typed_name: str | None, *, ip_add
     version = waiting_version(mandate)
     if version is None or version.state is not VersionState.SIGNED:
         raise DomainError(_("No contract signed by the ambassador waits for the brand's countersignature."))
+    if version.needs_legal_representative and signature_of(version, SigningParty.LEGAL_REPRESENTATIVE) is None:
+        raise DomainError(_("The ambassador is under 16: the contract comes into force only once their legal "
+                            "representative has signed it too."))
     _check_seen(version, version_number, text_sha256)
     legal_name = signatory_legal_name(actor, mandate.brand)
     if not legal_name:
@@ -583,4 +653,8 @@ def count_waiting_countersignature(brand: Brand) -> int:
     """How many signed contracts wait for the brand's countersignature (for the staff's to-do lists)."""
     return db.session.scalar(
         select(func.count(MandateVersion.id)).join(Mandate, MandateVersion.mandate_id == Mandate.id)
-        .where(Mandate.brand_id == brand.id, MandateVersion.state == VersionState.SIGNED)) or 0
+        .where(Mandate.brand_id == brand.id, MandateVersion.state == VersionState.SIGNED,
+               # A minor's contract waits for their legal representative before the brand.
+               or_(MandateVersion.needs_legal_representative.is_(False),
+                   select(Signature.id).where(Signature.version_id == MandateVersion.id,
+                                              Signature.party == SigningParty.LEGAL_REPRESENTATIVE).exists()))) or 0

@@ -37,13 +37,13 @@ def _clauses(person: User, starts_on: date, ends_on: date, *, nature: str, chann
                              "postal_address": "5 place des Exemples, 69002 Lyon", "email": person.email,
                              "residence_country": "FR", "tax_country": "FR"},
         "missions": {"nature": nature, "scope": "Maison Demo's repairable kitchenware, in France",
-                     "channels": channels},
+                     "channels": channels, "audiences": ["FR", "BE"]},
         "powers": {"text": "Present the products and their public prices, and point customers to the brand's "
                            "repair service; no promise, discount or commitment in the brand's name."},
         "compensation": compensation,
         "intellectual_property": {"scope": "The brand may repost the content produced on its own accounts and "
                                            "website, with credit", "duration_months": 12},
-        "governing_law": {"law": "French law", "jurisdiction": "Tribunal judiciaire de Paris"},
+        "governing_law": {"law": "FR", "jurisdiction": "Tribunal judiciaire de Paris"},
         "term": {"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(),
                  "renewal": schema.default_text(language, "term.renewal")},
         "disclosure": {"label": label, "employee": False},
@@ -136,7 +136,8 @@ def _revoked_mandate(cast: DemoCast, person: User, now: datetime) -> None:
         cast, person, start, (start + timedelta(days=3)).date(), (now + timedelta(days=150)).date(),
         nature="Posts about the brand's knives and their sharpening service", channels="TikTok",
         label="#ad", compensation={"kind": "in_kind", "description": "One knife set and free sharpening",
-                                   "value": "240", "currency": "EUR"})
+                                   "value": "240", "currency": "EUR",
+                                   "award_terms": "Given at the first day of the contract; sharpening on request"})
     _order(mandate, cast, now - timedelta(days=60), now - timedelta(days=5), "Sharpening demo",
            "Show the sharpening service from drop-off to return.")
     revoked_at = _at(now - timedelta(days=50))

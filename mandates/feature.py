@@ -5,6 +5,7 @@ from institutions.features import Feature
 from institutions.models import OfficeKind
 from mandates import (advocates, applications, benefits, cli, clock, demo, missions, notices, permissions, registry,
                       staff_dashboard, ties)
+from mandates import privacy
 from mandates.api import community as community_api
 from mandates.api import contracts as contract_api
 from mandates.api import registry as registry_api
@@ -29,8 +30,11 @@ FEATURE = Feature(
         "ambassador_applications": applications.export_applications,
         "benefits": benefits.export_benefits,
         "mission_orders": missions.export_orders,
+        "contracts": privacy.export_contracts,
+        "signatures": privacy.export_signatures,
     },
-    erasers=(advocates.erase_declarations, applications.erase_applications),
+    erasers=(advocates.erase_declarations, applications.erase_applications, privacy.erase_contracts),
+    record_kinds=privacy.RECORD_KINDS,
     brand_ties=(ties.brand_ties,),
     demo_loader=demo.load_demo_mandates,
     clock=clock.advance,

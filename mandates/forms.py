@@ -48,7 +48,7 @@ def _clause_field(spec: schema.Field):
     options = {"description": spec.help or "", "validators": [Optional()]}
     if spec.kind == "text":
         return TextAreaField(spec.label, **options)
-    if spec.kind == "country":
+    if spec.kind in ("country", "law"):
         return SelectField(spec.label, choices=[], validate_choice=False, **options)
     if spec.kind == "choice":
         choices = [SelectChoice("", _l("Choose…"))] + [
@@ -80,6 +80,9 @@ class ContractForm(FlaskForm):
             for spec in clause.fields:
                 if spec.kind == "country":
                     self[form_field_name(clause.key, spec.key)].choices = choices
+                elif spec.kind == "law":  # a governing law is chosen from the list, never typed
+                    self[form_field_name(clause.key, spec.key)].choices = [choices[0]] + [
+                        choice for choice in choices[1:] if choice.value in schema.GOVERNING_LAWS]
 
     def clauses(self) -> dict:
         """What was typed, clause by clause, for the service to check."""
@@ -97,7 +100,7 @@ class ContractForm(FlaskForm):
             for spec in clause.fields:
                 found = (clauses.get(clause.key) or {}).get(spec.key)
                 data[form_field_name(clause.key, spec.key)] = found if spec.kind == "flag" else (
-                    "" if found is None else str(found))
+                    "" if found is None else ", ".join(found) if isinstance(found, list) else str(found))
         return data
 
 
@@ -183,6 +186,8 @@ class ReportForm(FlaskForm):
     text = TextAreaField(_l("What you did"), validators=[DataRequired(), Length(max=10000)])
     links = TextAreaField(_l("Links, one per line"), validators=[Optional(), Length(max=42000)],
                           description=_l("Each line one address starting with http:// or https://."))
+    retouched_images = BooleanField(_l("The publication shows retouched images (it must say \"Images retouchées\")"))
+    virtual_images = BooleanField(_l("The publication shows virtual images (it must say \"Images virtuelles\")"))
     submit = SubmitField(_l("Send my report"))
 
 

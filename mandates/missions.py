@@ -1,17 +1,17 @@
 """Mission orders inside an active mandate: issue, accept or decline, report, review (approve or send back).
 
-The disclosure-label rule (a report that does not show the order's label gets a warning the reviewer
-must clear with a note before approving): the label is looked for, ignoring case and runs of spaces,
-in the report's text and in each link after percent-decoding (so `?tag=%23ad` or a `#ad` fragment
-carry "#ad"). It must not run on into a longer word: "#ad" is found in "Great kit #AD", in
-"https://example.com/post#ad" and in "https://example.com/post?tag=%23ad", not in "#adventure".
+The disclosure rule (a report whose publication does not show the order's label, and the
+employment or image mentions when they apply, gets a warning the reviewer must clear with a note
+before approving): the mentions are looked for as mandates/disclosure.py says, ignoring case and
+runs of spaces, only in the visible start of the report's text, never in a link (FTC 255.5, loi
+2023-451 art. 5). "#ad" is found in "Great kit #AD", not in "#adventure", not in
+"https://example.com/post#ad" nor "?tag=%23ad", not after the first 200 characters.
 A warning is a prompt to look, never an automatic refusal: the reviewer decides.
 """
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from urllib.parse import unquote_plus, urlsplit
+from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -26,6 +26,7 @@ from institutions.notifications import notify, notify_staff
 from institutions.permissions import is_brand_staff
 from institutions.lookup import get_in_brand
 from mandates import clauses as clause_schema
+from mandates import disclosure
 from mandates.models import CLOSED_ORDER_STATES, Mandate, MandateState, MissionOrder, MissionReport, OrderState
 from mandates.notices import MISSION_KIND
 from mandates.permissions import can_manage_mandates, is_active, is_ambassador_of
@@ -57,21 +58,21 @@ def contract_label(mandate: Mandate) -> str | None:
     return label.strip()[:MAX_LABEL] if isinstance(label, str) and label.strip() else None
 
 
-def _folded(text: str) -> str:
-    return " ".join(text.split()).casefold()
+def contract_terms(mandate: Mandate) -> tuple[str, bool]:
+    """The language of the contract in force ("en" without one) and whether it says the ambassador is an employee."""
+    version = mandate.version_in_force
+    if version is None:
+        return "en", False
+    try:
+        employee = clause_schema.value(clause_schema.loads(version.clauses_json), "disclosure", "employee") is True
+    except (ValueError, AttributeError):
+        employee = False
+    return (version.language if version.language in disclosure.LABELS else "en"), employee
 
 
-def label_is_shown(label: str, text: str, links: list[str]) -> bool:
-    """Whether the label stands as a whole token in the text or in one of the (percent-decoded) links."""
-    wanted = _folded(label)
-    if not wanted:
-        return True
-    # A word character at an edge of the label must not run on into a longer word ("#ad" is not "#adventure").
-    before = r"(?<!\w)" if re.match(r"\w", wanted[0]) else ""
-    after = r"(?!\w)" if re.match(r"\w", wanted[-1]) else ""
-    pattern = re.compile(before + re.escape(wanted) + after)
-    places = [text] + [unquote_plus(link) for link in links]
-    return any(pattern.search(_folded(place)) for place in places)
+def label_is_shown(label: str, text: str, links: list[str] | None = None) -> bool:
+    """Whether the label is shown in the visible start of the text; links never count (a viewer does not see them)."""
+    return disclosure.mention_is_shown(label, text)
 
 
 def parse_links(raw: str | None) -> list[str]:
@@ -105,6 +106,13 @@ def is_overdue(order: MissionOrder, now: datetime | None = None) -> bool:
 def latest_report(order: MissionOrder) -> MissionReport | None:
     """The last report sent for the order, if any."""
     return order.reports[-1] if order.reports else None
+
+
+def missing_names(report: MissionReport, order: MissionOrder) -> str:
+    """The mentions a report failed to show, named for people (reports from before name only the label)."""
+    keys = [key for key in (report.missing_mentions or "").split(",") if key] or (["label"] if report.label_missing
+                                                                                   else [])
+    return disclosure.mention_names(keys, order.disclosure_label)
 
 
 def warning_to_clear(order: MissionOrder) -> bool:
@@ -257,6 +265,8 @@ def issue_order(mandate: Mandate, actor: User, *, title: str, instructions: str,
     if len(label) > MAX_LABEL:
         raise ValidationFailed(_("Disclosure label: at most %(n)d characters.", n=MAX_LABEL),
                                field="disclosure_label")
+    # Only an allow-listed label of the contract's language (loi 2023-451 art. 5; FTC 255.5).
+    label = disclosure.check_label(label, contract_terms(mandate)[0], field="disclosure_label")
     order = MissionOrder(mandate_id=mandate.id, title=title, instructions=instructions, due_at=due_at,
                          expected_proof=expected_proof, disclosure_label=label, state=OrderState.ISSUED,
                          issued_by_id=actor.id, issued_at=now)
@@ -302,8 +312,9 @@ def decline_order(order: MissionOrder, actor: User, reason: str, *, now: datetim
 
 
 def submit_report(order: MissionOrder, actor: User, *, text: str, links: str | list[str] | None,
+                  retouched_images: bool = False, virtual_images: bool = False,
                   now: datetime | None = None) -> MissionReport:
-    """The ambassador reports what they did (text and links); a missing label raises a warning for the reviewer."""
+    """The ambassador reports what they did (text and links); a missing mention raises a warning for the reviewer."""
     now = now or utcnow()
     _require_ambassador(actor, order)
     text = _text(text, "text", _("Report"), MAX_TEXT)
@@ -311,12 +322,17 @@ def submit_report(order: MissionOrder, actor: User, *, text: str, links: str | l
     _require_active(order.mandate)
     _require_state(order, OrderState.ACCEPTED, OrderState.SENT_BACK,
                    message=_("A report can be sent once the order is accepted, or when a report was sent back."))
-    missing = not label_is_shown(order.disclosure_label, text, urls)
-    report = MissionReport(text=text, links="\n".join(urls), submitted_at=now, label_missing=missing)
+    language, employee = contract_terms(order.mandate)
+    mentions = disclosure.missing_mentions(text, label=order.disclosure_label, language=language, employee=employee,
+                                           retouched=bool(retouched_images), virtual=bool(virtual_images))
+    missing = bool(mentions)
+    report = MissionReport(text=text, links="\n".join(urls), submitted_at=now, label_missing=missing,
+                           missing_mentions=",".join(mentions), retouched_images=bool(retouched_images),
+                           virtual_images=bool(virtual_images))
     order.reports.append(report)
     order.state = OrderState.REPORTED
     db.session.flush()
-    _record("mission.reported", actor, order, label_missing=missing)
+    _record("mission.reported", actor, order, label_missing=missing, missing_mentions=mentions)
     _tell_staff(order, _("%(name)s reported on the mission order \"%(title)s\": it waits for your review.",
                          name=order.mandate.public_name, title=order.title))
     return report
@@ -358,8 +374,8 @@ def approve(order: MissionOrder, actor: User, comment: str | None = None, *,
     _require_active(order.mandate)
     report = _report_under_review(order)
     if report.label_missing and report.warning_cleared_at is None:
-        raise DomainError(_("The report does not show the disclosure label \"%(label)s\": clear the warning with "
-                            "a note before approving, or send the report back.", label=order.disclosure_label),
+        raise DomainError(_("The report does not show %(mentions)s: clear the warning with a note before "
+                            "approving, or send the report back.", mentions=missing_names(report, order)),
                           field="note")
     report.decision = APPROVED
     report.review_comment = comment
@@ -414,5 +430,7 @@ def export_orders(user: User) -> list[dict]:
              "disclosure_label": o.disclosure_label, "decline_reason": o.decline_reason,
              "reports": [{"text": r.text, "links": r.links.splitlines() if r.links else [],
                           "submitted_at": r.submitted_at.isoformat(), "label_missing": r.label_missing,
+                          "missing_mentions": [key for key in (r.missing_mentions or "").split(",") if key],
+                          "retouched_images": r.retouched_images, "virtual_images": r.virtual_images,
                           "decision": r.decision, "review_comment": r.review_comment} for r in o.reports]}
             for o in orders]

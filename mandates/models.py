@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -175,6 +175,9 @@ class MandateVersion(db.Model):
     declined_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decline_reason: Mapped[str | None] = mapped_column(Text)
     in_force_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when offered to an ambassador under 16: then the legal representative signs too (L.7124-1),
+    # and a trigger (migration 0012) refuses the version in force without that signature.
+    needs_legal_representative: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     mandate: Mapped[Mandate] = relationship(back_populates="versions", foreign_keys=[mandate_id])
     signatures: Mapped[list[Signature]] = relationship(back_populates="version", order_by="Signature.signed_at")
@@ -182,6 +185,7 @@ class MandateVersion(db.Model):
 
 class SigningParty(enum.Enum):
     AMBASSADOR = "ambassador"
+    LEGAL_REPRESENTATIVE = "legal_representative"  # of an ambassador under 16, after them
     BRAND = "brand"
 
 
@@ -261,6 +265,11 @@ class MissionReport(db.Model):
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # The disclosure label was not found in the text or links: the reviewer must clear this.
     label_missing: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Which mentions were not shown ("label", "employment", "retouched", "virtual"), comma-separated.
+    missing_mentions: Mapped[str] = mapped_column(String(100), default="", server_default="")
+    # The ambassador declares retouched or virtual images: the matching mention is then checked (loi 2023-451 art. 5).
+    retouched_images: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    virtual_images: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     warning_cleared_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     warning_cleared_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     warning_note: Mapped[str | None] = mapped_column(Text)

@@ -23,6 +23,7 @@ from mandates.models import (
     ENDED_STATES,
     AdvocacyState,
     AdvocateDeclaration,
+    Benefit,
     Mandate,
     MandateState,
     MandateVersion,
@@ -75,10 +76,20 @@ class RegistryEntry:
     end_effective_on: date | None = None
     # When it actually ended (ended mandates only).
     ended_on: date | None = None
+    # A benefit was recorded under the mandate: a material connection, whatever the contract says (FTC 255.5).
+    benefit_recorded: bool = False
 
     @property
     def paid(self) -> bool | None:
-        return self.facts.paid
+        """Paid as soon as any benefit is recorded; otherwise what the contract says."""
+        return True if self.benefit_recorded else self.facts.paid
+
+    @property
+    def compensation(self) -> str | None:
+        """The compensation the registry shows: "benefit" when a benefit was recorded under an unpaid contract."""
+        if self.benefit_recorded and self.facts.compensation in (None, "none"):
+            return "benefit"
+        return self.facts.compensation
 
 
 @dataclass
@@ -180,6 +191,13 @@ def _signed_versions(mandate_ids: list[int]) -> dict[int, MandateVersion]:
     return {version.mandate_id: version for version in versions}  # the highest number wins
 
 
+def _with_benefits(mandate_ids: list[int]) -> set[int]:
+    """The mandates under which at least one benefit was recorded (one query for all of them)."""
+    if not mandate_ids:
+        return set()
+    return set(db.session.scalars(select(Benefit.mandate_id).where(Benefit.mandate_id.in_(mandate_ids)).distinct()))
+
+
 def registry_of(brand: Brand) -> Registry:
     """The brand's public registry, in three queries whatever the number of mandates and advocates."""
     mandates = db.session.scalars(
@@ -190,9 +208,11 @@ def registry_of(brand: Brand) -> Registry:
     ).all()
     # A mandate that ended may have let go of its version in force: read the last signed one instead.
     fallback = _signed_versions([m.id for m in mandates if m.version_in_force is None])
+    benefited = _with_benefits([m.id for m in mandates])
     registry = Registry(brand=brand)
     for mandate in mandates:
         entry = _entry(mandate, mandate.version_in_force or fallback.get(mandate.id))
+        entry.benefit_recorded = mandate.id in benefited
         if mandate.state is MandateState.ACTIVE:
             registry.active.append(entry)
         elif mandate.state is MandateState.SCHEDULED:

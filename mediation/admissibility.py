@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from extensions import db
 from institutions import audit, permissions
-from mediation import clock, deadlines, filing, parties, roster
+from mediation import clock, deadlines, filing, independence, parties, roster
 from mediation.models import CLOSED_CASE_STATES, CaseState, MediationCase, Objection
 from mediation.permissions import case_role, is_brand_side, is_case_mediator, is_complainant_side
 from mediation.timeline import record_event
@@ -28,6 +28,10 @@ REFUSAL_REASONS = {
     "outside_scope": _l("Outside the mediator's scope"),
 }
 OBJECTION_DECISIONS = {"reassigned": _l("Reassigned to another mediator"), "kept": _l("Mediator kept")}
+# Every recorded outcome of an objection, including the one no admin decides (L.613-1: refusal after a disclosure).
+OBJECTION_OUTCOMES = {**OBJECTION_DECISIONS,
+                      "mission_ended": _l("Mission ended: a party refused that the mediator continue after a "
+                                          "disclosure")}
 MAX_TEXT = 4000
 
 
@@ -53,6 +57,28 @@ def late_complaint(case: MediationCase) -> bool:
 
 # --- the mediator's decision ---------------------------------------------------------------------------------------
 
+def _note_lateness(case: MediationCase, actor: User, now) -> bool:
+    """R.612-2: a decision after the three weeks is still taken, but recorded as late, for the case and the report."""
+    if not deadlines.admissibility_decision_late(case, now):
+        return False
+    due = deadlines.admissibility_due(case)
+    # Once late, always late: completing the case later does not erase that the decision came after its deadline.
+    case.admissibility_late = True
+    record_event(case, "admissibility_late", actor, at=now, note=_(
+        "The admissibility decision was due by %(due)s: it comes late.", due=due.strftime("%Y-%m-%d %H:%M UTC")))
+    audit.record("case.admissibility_late", actor=actor, brand=case.brand, subject=case,
+                 payload={"due": due.isoformat()})
+    return True
+
+
+def opening_rights() -> str:
+    """L.612-2, R.612-2 and Code civil 2238: what the opening notice tells both parties."""
+    return _("Each party may withdraw from the mediation at any time. Each party may, at every stage, be "
+             "represented by a lawyer or assisted by a person of their choice, and may ask for an expert's opinion, "
+             "at their own cost. The limitation period of the dispute is suspended from this notice (Code civil, "
+             "art. 2238) and runs again, for at least six months, from the end of the mediation.")
+
+
 def mark_incomplete(case: MediationCase, actor: User, missing: str) -> MediationCase:
     """The mediator says what is missing; the admissibility clock stops until the complainant completes the case."""
     _require_mediator(case, actor)
@@ -60,6 +86,7 @@ def mark_incomplete(case: MediationCase, actor: User, missing: str) -> Mediation
     if case.state is not CaseState.FILED:
         raise DomainError(_("Only a case waiting for the admissibility decision can be marked incomplete."))
     now = utcnow()
+    _note_lateness(case, actor, now)
     case.state = CaseState.INCOMPLETE
     case.incomplete_since = now
     case.missing_information = missing
@@ -114,6 +141,7 @@ def refuse(case: MediationCase, actor: User, reason: str, note: str | None = Non
     if case.state not in (CaseState.FILED, CaseState.INCOMPLETE):
         raise DomainError(_("Only a case waiting for the admissibility decision can be refused."))
     now = utcnow()
+    _note_lateness(case, actor, now)
     case.state = CaseState.REFUSED
     case.refusal_reason = reason
     case.refusal_note = note
@@ -134,22 +162,25 @@ def open_case(case: MediationCase, actor: User) -> MediationCase:
     if case.state is not CaseState.FILED:
         raise DomainError(_("Only a complete case waiting for the admissibility decision can be opened."))
     now = utcnow()
+    late = _note_lateness(case, actor, now)
     case.state = CaseState.OPEN
     case.opened_at = now
     db.session.flush()
     ends = deadlines.mediation_due(case).strftime("%Y-%m-%d")
     answer_by = deadlines.brand_answer_due(case).strftime("%Y-%m-%d")
+    rights = opening_rights()
+    # The opening notice, on the timeline both parties read: it is the date the limitation period stops running.
     record_event(case, "opened", actor, at=now, note=_(
-        "The mediation runs until %(ends)s. The brand answers by %(answer)s whether it takes part. The complainant "
-        "may withdraw at any time.", ends=ends, answer=answer_by))
-    audit.record("case.opened", actor=actor, brand=case.brand, subject=case)
+        "The mediation runs until %(ends)s. The brand answers by %(answer)s whether it takes part.", ends=ends,
+        answer=answer_by) + " " + rights)
+    audit.record("case.opened", actor=actor, brand=case.brand, subject=case, payload={"late": late})
     parties.tell_complainants(case, _(
         "Case #%(id)s is open: the mediation runs until %(ends)s and the brand has until %(answer)s to say whether "
-        "it takes part. You may withdraw from the mediation at any time.", id=case.id, ends=ends, answer=answer_by))
+        "it takes part.", id=case.id, ends=ends, answer=answer_by) + " " + rights)
     parties.tell_brand(case, _(
         "A mediation case (#%(id)s) is open against %(brand)s. Answer by %(answer)s whether the brand takes part: "
         "without an answer, the brand is recorded as refusing to take part. You may object to the mediator within "
-        "7 days, with a reason.", id=case.id, brand=case.brand.name, answer=answer_by))
+        "7 days, with a reason.", id=case.id, brand=case.brand.name, answer=answer_by) + " " + rights)
     return case
 
 
@@ -227,6 +258,9 @@ def raise_objection(case: MediationCase, actor: User, reason: str) -> Objection:
         raise DomainError(_("This case is closed."))
     if case.mediator_id is None:
         raise DomainError(_("The case has no mediator yet."))
+    if independence.can_refuse_to_continue(actor, case):
+        # After a disclosure an objection is a refusal to continue: it ends the mission, whatever the 7 days.
+        return independence.refuse_to_continue(case, actor, reason)
     if deadlines.has_objected(case, role):
         raise DomainError(_("Your side has already objected to this mediator."))
     due = deadlines.objection_due(case, role)
@@ -266,6 +300,11 @@ def decide_objection(objection: Objection, actor: User, decision: str, reason: s
         if not roster.available_mediators(case.brand, {objection.mediator_id}):
             raise DomainError(_("No other mediator of the panel is available without a conflict of interest: "
                                 "appoint one to the panel first."), field="decision")
+    elif objection.after_disclosure or (case.mediator_id == objection.mediator_id
+                                        and independence.pending_disclosure(case) is not None):
+        # L.613-1, R.613-1: a party objecting after the mediator's disclosure ends the mission; nobody keeps them.
+        raise DomainError(_("The mediator disclosed a circumstance and a party objects: their mission on the case "
+                            "ends. Reassign the case."), field="decision")
     elif case.mediator is not None and (conflict := roster.conflict_reason(case.mediator, case.brand)):
         # Keeping is an assignment too: a mediator tied to the brand cannot be kept, whatever the objection says.
         raise DomainError(conflict + " " + _("Reassign the case."), field="decision")

@@ -4,7 +4,7 @@ Admissibility: 3 weeks from filing, not counting the days the case was incomplet
 The brand: 20 days from the opening to answer; silence counts as a refusal to take part.
 Objections: 7 days, from the assignment of the current mediator for the complainant side, and from the later
 of that assignment and the opening (when the brand is told) for the brand.
-Mediation: 90 days from the opening, plus the one extension if the mediator granted it.
+Mediation: 90 days from the opening, plus every extension the mediator granted for a complex case (R.612-5).
 """
 from __future__ import annotations
 
@@ -69,6 +69,17 @@ def admissibility_due(case: MediationCase) -> datetime | None:
     return case.filed_at + timedelta(days=ADMISSIBILITY_DAYS + (case.clock_stopped_days or 0))
 
 
+def admissibility_decision_late(case: MediationCase, at: datetime) -> bool:
+    """R.612-2: whether an admissibility decision taken at `at` comes after the three weeks (never while stopped)."""
+    due = admissibility_due(case)
+    return due is not None and at > due
+
+
+def admissibility_overdue(case: MediationCase, now: datetime) -> bool:
+    """A filed case whose three weeks have run out without a decision (the mediator's queue puts it first)."""
+    return case.state is CaseState.FILED and admissibility_decision_late(case, now)
+
+
 def brand_answer_due(case: MediationCase) -> datetime | None:
     """Opening + 20 days: the brand says whether it takes part."""
     return case.opened_at + timedelta(days=BRAND_ANSWER_DAYS) if case.opened_at else None
@@ -92,7 +103,7 @@ def objection_due(case: MediationCase, party: str | None = None) -> datetime | N
 
 
 def mediation_due(case: MediationCase) -> datetime | None:
-    """Opening + 90 days + the extension (granted once), the end of the mediation."""
+    """Opening + 90 days + the days of every extension, the end of the mediation."""
     if case.opened_at is None:
         return None
     return case.opened_at + timedelta(days=MEDIATION_DAYS + (case.extension_days or 0))

@@ -59,7 +59,12 @@ def _panel_mediator(cast: DemoCast, now: datetime):
             appointing_body="Commission d'évaluation et de contrôle de la médiation de la consommation (demo)",
             term_starts_on=first_day, term_ends_on=roster.add_years(first_day, 3),
             declaration_of_interests="No link with Maison Demo, its shareholders or its competitors; paid a fixed "
-                                     "fee per case by the platform, whatever the outcome.")
+                                     "fee per case by the platform, whatever the outcome.",
+            paid_by="platform", paid_independently_of_outcome=True,
+            appointment_decision="Appointed by the platform on the opinion of its ethics committee (demo)",
+            postal_address="Tribune mediation, 1 place de la Démo, 75001 Paris", contact_email="mediation@tribune.test",
+            networks="None yet (demo).", dispute_kinds="Sales, delivery, refunds and after-sales service",
+            languages="French, English")
     if roster.seat_of(mediator, cast.brand) is None:
         if holding is None:  # nobody made them an office holder: appoint them the ordinary way
             roster.appoint(mediator, cast.brand, cast.admin)

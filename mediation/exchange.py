@@ -85,6 +85,10 @@ EVENT_LABELS = {
     "note": _l("Private note"),
     "document_requested": _l("Document requested"),
     "document_sent": _l("Document sent"),
+    "documents_asked": _l("A party asked for the documents of the case"),
+    "document_shared": _l("The mediator shared a document"),
+    "representative_added": _l("Representative or assistant added"),
+    "representative_removed": _l("Representative or assistant removed"),
 }
 
 
@@ -93,9 +97,9 @@ EVENT_LABELS = {
 def side_users(case: MediationCase, side: str) -> list[User]:
     """The reachable accounts of one side: "complainant" (with those who joined), "brand" (staff), "mediator"."""
     if side == "complainant":
-        return parties.complainant_users(case)
+        return parties.complainant_users(case) + parties.representative_users(case, "complainant")
     if side == "brand":
-        return reachable_staff(case.brand)
+        return reachable_staff(case.brand) + parties.representative_users(case, "brand")
     if side == "mediator":
         user = parties.mediator_user(case)
         return [user] if user is not None else []
@@ -220,6 +224,8 @@ def author_roles(case: MediationCase) -> dict[int, str]:
     roles = {user.id: "complainant" for user in parties.complainant_users(case)}
     if case.complainant_id is not None:
         roles[case.complainant_id] = "complainant"
+    for side in SIDES:
+        roles.update({user.id: side for user in parties.representative_users(case, side)})
     authors = set(db.session.scalars(select(CaseMessage.author_id).where(CaseMessage.case_id == case.id,
                                                                           CaseMessage.author_id.is_not(None))))
     staff = set(db.session.scalars(select(StaffRole.user_id).where(StaffRole.brand_id == case.brand_id)))
@@ -330,6 +336,50 @@ def can_read_document(document: CaseDocument, role: str | None) -> bool:
     return role in SIDES and document.visible_to in ("all", role)
 
 
+def ask_for_documents(case: MediationCase, actor: User, note: str | None = None) -> None:
+    """A party asks the mediator for the documents of the case (R.612-2); the mediator is told and decides."""
+    role = role_in(actor, case)
+    if role not in SIDES:
+        raise Forbidden(_("Only a party asks for the documents of the case."))
+    note = (note or "").strip() or None
+    if note is not None and len(note) > MAX_DESCRIPTION:
+        raise ValidationFailed(_("At most %(n)d characters.", n=MAX_DESCRIPTION), field="note")
+    if case.state not in HANDLED or (role == "brand" and case.opened_at is None):
+        raise DomainError(_("The documents of the case can be asked for while the mediation runs."))
+    now = utcnow()
+    record_event(case, "documents_asked", actor, visible_to=role, note=note, at=now)
+    tell(case, ("mediator",), _("In %(case)s, %(party)s asks for the documents of the case: share those you "
+                                "decide to.", case=case_title(case), party=PARTY_LABELS[role]), actor=actor)
+    audit_act("case.documents_asked", actor, case, side=role)
+
+
+def documents_asked_by(case: MediationCase) -> list:
+    """The parties' requests for the documents of the case (timeline events), for the mediator, oldest first."""
+    return [event for event in case.events if event.kind == "documents_asked"]
+
+
+def share_document(case: MediationCase, actor: User, document_id: int) -> CaseDocument:
+    """The mediator shares a document of the case with both parties (R.612-2: all or part of the file)."""
+    require_mediator(actor, case)
+    document = db.session.get(CaseDocument, document_id)
+    if document is None or document.case_id != case.id:
+        raise NotFound(_("No such document in this case."))
+    if case.state not in HANDLED:
+        raise DomainError(_("This case is closed: its documents are no longer shared."))
+    if document.visible_to == "all":
+        raise DomainError(_("Both parties already read this document."))
+    if case.opened_at is None:
+        raise DomainError(_("The brand is not yet told of the case: share its documents once it is open."))
+    now = utcnow()
+    document.visible_to = "all"
+    db.session.flush()
+    record_event(case, "document_shared", actor, note=document.filename, at=now)
+    tell(case, SIDES, _("The mediator shared a document of %(case)s with both parties: %(name)s.",
+                        case=case_title(case), name=document.filename), actor=actor)
+    audit_act("case.document_shared", actor, case, document=document.id)
+    return document
+
+
 def documents_for(case: MediationCase, role: str) -> list[CaseDocument]:
     """The documents of the case this role may read, oldest first."""
     documents = db.session.scalars(select(CaseDocument).where(CaseDocument.case_id == case.id)
@@ -400,6 +450,9 @@ class ExchangeView:
     channel_labels: dict = field(default_factory=dict)
     party_labels: dict = field(default_factory=lambda: PARTY_LABELS)
     share_labels: dict = field(default_factory=lambda: SHARE_LABELS)
+    can_ask_documents: bool = False
+    documents_asked: list = field(default_factory=list)  # for the mediator: the parties' requests for the file
+    can_share: bool = False
 
 
 def channel_label(channel: MessageChannel, role: str | None) -> str:
@@ -456,4 +509,8 @@ def page_context(case: MediationCase, viewer, forms: dict) -> dict:
                         if asks(request, role) and case.state in request_states(role)],
         forms=built, author_roles=author_roles(case),
         channel_labels={channel: channel_label(channel, role) for channel in READABLE[role]},
+        can_ask_documents=role in SIDES and case.state in HANDLED and (role == "complainant" or
+                                                                      case.opened_at is not None),
+        documents_asked=documents_asked_by(case) if role == "mediator" else [],
+        can_share=role == "mediator" and case.state in HANDLED and case.opened_at is not None,
     )}

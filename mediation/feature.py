@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from institutions.features import Feature
-from mediation import cli, clock, demo, exchange, filing, notices, permissions, roster
+from mediation import cli, clock, demo, exchange, filing, notices, permissions, privacy, roster
 from mediation.api import cases as cases_api, exchange as exchange_api, report as report_api
 from mediation.views import cases, exchange as exchange_views, mediators, report, roster as roster_views
 
@@ -15,8 +15,12 @@ FEATURE = Feature(
     template_permissions=permissions.TEMPLATE_PERMISSIONS,
     dashboard_items=(cases.brand_dashboard_items, exchange_views.brand_to_dos),
     notification_kinds=notices.KINDS,
-    export_sections={"case_exchange": exchange.export_exchange, "mediation_cases": filing.export_cases},
-    erasers=(roster.erase_mediator,),
+    export_sections={"case_exchange": exchange.export_exchange, "mediation_cases": filing.export_cases,
+                     "case_files": privacy.export_case_files, "mediator_roster": privacy.export_roster},
+    # Withdrawing open cases first, while the complainant is still a party who may withdraw.
+    erasers=(privacy.withdraw_open_cases, roster.erase_mediator),
+    export_files=(privacy.export_attachments,),
+    record_kinds=privacy.RECORD_KINDS,
     role_change_hooks=(roster.recheck_conflicts,),
     demo_loader=demo.load_demo_cases,
     clock=clock.advance,

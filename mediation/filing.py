@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 
 from babel import Locale
 from flask_babel import get_locale
@@ -21,8 +21,10 @@ from mediation.models import (
     CaseParticipant,
     CaseState,
     MediationCase,
+    MediationSettings,
     Mediator,
 )
+from mediation import permissions as permissions_of_cases
 from mediation.permissions import is_case_mediator, is_complainant_side
 from mediation.notices import CASE_KIND
 from mediation.timeline import record_event
@@ -45,6 +47,8 @@ MAX_REQUEST = 4000
 MAX_PRIOR = 4000
 MAX_CATEGORY = 120
 MAX_ATTACHMENTS = 10
+MAX_NAME = 200
+MAX_CONTACT = 1000
 # Other members may join a collective case until the mediator's proposal.
 JOINABLE_STATES = (CaseState.FILED, CaseState.INCOMPLETE, CaseState.OPEN)
 # Codes Babel knows that are not countries one lives in.
@@ -95,9 +99,39 @@ def add_category(brand: Brand, actor: User, name: str) -> CaseCategory:
 # --- who may file --------------------------------------------------------------------------------------------------
 
 
-def can_file(user, brand: Brand) -> bool:
-    """Verified members file cases (and the sitting president, for the community)."""
+def uses_consumer_mediation(brand: Brand) -> bool:
+    """Whether the brand uses Tribune as its consumer mediation (then any consumer of the brand files)."""
+    return permissions_of_cases.uses_consumer_mediation(brand)
+
+
+def set_consumer_mediation(brand: Brand, actor: User, enabled: bool) -> MediationSettings:
+    """The brand's staff (or a platform admin) say whether Tribune is the brand's consumer mediation (L.612-1)."""
+    if not (permissions.is_brand_staff(actor, brand) or permissions.is_platform_admin(actor)):
+        raise Forbidden(_("Only the brand's staff or a platform administrator change this setting."))
+    if not isinstance(enabled, bool):
+        raise ValidationFailed(_("Answer yes or no."), field="consumer_mediation")
+    settings = db.session.get(MediationSettings, brand.id)
+    if settings is None:
+        settings = MediationSettings(brand_id=brand.id, consumer_mediation=False)
+        db.session.add(settings)
+    settings.consumer_mediation = enabled
+    settings.updated_at = utcnow()
+    db.session.flush()
+    audit.record("mediation.consumer_mediation_set", actor=actor, brand=brand, payload={"enabled": enabled})
+    return settings
+
+
+def files_as_member(user, brand: Brand) -> bool:
+    """A verified member or the sitting president: no identity to give, the community knows them."""
     return permissions.is_verified_member(user, brand) or charter.is_sitting_president(user, brand)
+
+
+def can_file(user, brand: Brand) -> bool:
+    """Verified members file cases (and the sitting president); any signed-in consumer when the brand uses Tribune
+    as its consumer mediation. Filing is free."""
+    if files_as_member(user, brand):
+        return True
+    return bool(user.is_authenticated) and uses_consumer_mediation(brand)
 
 
 def country_choices() -> list[tuple[str, str]]:
@@ -163,14 +197,28 @@ def _store_files(case: MediationCase, actor: User, files: list[tuple[str, bytes]
 
 def file_case(brand: Brand, actor: User, *, category_id, facts: str, request: str, prior_complaint_on,
               prior_complaint: str, complainant_country: str, collective: bool = False, as_president: bool = False,
-              attachments=()) -> MediationCase:
-    """A verified member (or the sitting president, for the community) files a case; it goes to a mediator."""
+              attachments=(), complainant_name: str | None = None,
+              complainant_contact: str | None = None) -> MediationCase:
+    """A verified member (or the sitting president, for the community) files a case; it goes to a mediator.
+
+    When the brand uses Tribune as its consumer mediation, any consumer files too, giving their identity and
+    contact details (L.612-1). Filing is free.
+    """
+    identity = {}
     if as_president:
         if not charter.is_sitting_president(actor, brand):
             raise Forbidden(_("Only the sitting customer president files a case for the community."))
         collective = True
     elif not permissions.is_verified_member(actor, brand):
-        raise Forbidden(_("Only verified members of the community can file a case against the brand."))
+        if not uses_consumer_mediation(brand):
+            raise Forbidden(_("Only verified members of the community can file a case against the brand."))
+        identity = {
+            "complainant_name": required_text(complainant_name, "complainant_name",
+                                              _("Your full name"), MAX_NAME),
+            "complainant_contact": required_text(complainant_contact, "complainant_contact",
+                                                 _("How to reach you (postal address, phone)"), MAX_CONTACT),
+        }
+        collective = False  # only the community's members join collective cases
     category = _category(brand, category_id)
     fields = {
         "facts": required_text(facts, "facts", _("What happened"), MAX_FACTS),
@@ -185,7 +233,7 @@ def file_case(brand: Brand, actor: User, *, category_id, facts: str, request: st
     now = utcnow()
     case = MediationCase(brand_id=brand.id, complainant_id=actor.id, collective=bool(collective),
                          filed_by_president=bool(as_president), category_id=category.id, state=CaseState.FILED,
-                         filed_at=now, clock_stopped_days=0, reminders_sent="", **fields)
+                         filed_at=now, clock_stopped_days=0, reminders_sent="", **fields, **identity)
     db.session.add(case)
     db.session.flush()
     record_event(case, "filed", actor, at=now)
@@ -195,6 +243,48 @@ def file_case(brand: Brand, actor: User, *, category_id, facts: str, request: st
                           "by_president": case.filed_by_president, "attachments": len(files)})
     # Filing makes the complainant a party: if they sit on this brand's panel, their cases here move on.
     roster.recheck_conflicts(actor, brand)
+    roster.assign(case, None)
+    return case
+
+
+def record_paper_filing(brand: Brand, actor: User, *, received_on, complainant_name: str, complainant_contact: str,
+                        category_id, facts: str, request: str, prior_complaint_on, prior_complaint: str,
+                        complainant_country: str) -> MediationCase:
+    """A platform admin or a panel mediator records a case a consumer filed on paper at the postal address.
+
+    The three weeks run from the day the letter was received; the consumer has no account: the mediator writes to
+    the contact details given.
+    """
+    if not (permissions.is_platform_admin(actor) or roster.sits_on_panel(actor, brand)):
+        raise Forbidden(_("Only a platform administrator or a mediator of the panel records a paper filing."))
+    if not uses_consumer_mediation(brand):
+        raise DomainError(_("The brand does not use the platform as its consumer mediation."))
+    if not isinstance(received_on, date) or received_on > utcnow().date():
+        raise ValidationFailed(_("Give the day the letter was received (not in the future)."), field="received_on")
+    category = _category(brand, category_id)
+    fields = {
+        "facts": required_text(facts, "facts", _("What happened"), MAX_FACTS),
+        "request": required_text(request, "request", _("What you ask for"), MAX_REQUEST),
+        "prior_complaint_on": _prior_date(prior_complaint_on),
+        "prior_complaint": required_text(prior_complaint, "prior_complaint",
+                                         _("Your written complaint to the brand (its content or reference)"),
+                                         MAX_PRIOR),
+        "complainant_country": _country(complainant_country),
+        "complainant_name": required_text(complainant_name, "complainant_name", _("Full name"), MAX_NAME),
+        "complainant_contact": required_text(complainant_contact, "complainant_contact",
+                                             _("How to reach them (postal address, phone)"), MAX_CONTACT),
+    }
+    now = utcnow()
+    received = datetime(received_on.year, received_on.month, received_on.day, tzinfo=now.tzinfo)
+    filed_at = min(now, received) if received_on < now.date() else now
+    case = MediationCase(brand_id=brand.id, complainant_id=None, collective=False, filed_by_president=False,
+                         category_id=category.id, state=CaseState.FILED, filed_at=filed_at, clock_stopped_days=0,
+                         reminders_sent="", **fields)
+    db.session.add(case)
+    db.session.flush()
+    record_event(case, "filed_on_paper", actor, at=now, note=_("Filed on paper, received on %(day)s.",
+                                                                day=received_on.isoformat()))
+    audit.record("case.filed_on_paper", actor=actor, brand=brand, subject=case, payload={"category": category.key})
     roster.assign(case, None)
     return case
 
@@ -307,12 +397,15 @@ def export_cases(user: User) -> list[dict]:
 CLOSED_SHOWN = 50
 
 
-def sort_by_deadline(cases: list[MediationCase]) -> list[MediationCase]:
-    """Cases by their nearest deadline (those with none last, oldest first)."""
+def sort_by_deadline(cases: list[MediationCase], now: datetime | None = None) -> list[MediationCase]:
+    """Cases whose admissibility decision is overdue first (R.612-2), then by nearest deadline (none last)."""
+    now = now or utcnow()
+
     def key(case):
         first = deadlines.nearest(case)
         due = first.due_at if first is not None and first.due_at is not None else None
-        return (due is None, due.timestamp() if due else 0, case.filed_at.timestamp(), case.id)
+        return (not deadlines.admissibility_overdue(case, now), due is None, due.timestamp() if due else 0,
+                case.filed_at.timestamp(), case.id)
 
     return sorted(cases, key=key)
 

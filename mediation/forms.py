@@ -13,7 +13,7 @@ from wtforms import (BooleanField, DateField, EmailField, IntegerField, RadioFie
                      StringField, SubmitField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from mediation import outcome
+from mediation import outcome, roster
 from mediation.admissibility import OBJECTION_DECISIONS, REFUSAL_REASONS
 
 FILES_HELP = _l("PDF, PNG or JPEG, at most 5 MB each and 8 MB together; you can add more later from the case page.")
@@ -31,10 +31,30 @@ class FileCaseForm(FlaskForm):
                                     validators=[DataRequired(), Length(max=4000)],
                                     description=_l("Paste the e-mail, or give the ticket or letter reference."))
     complainant_country = SelectField(_l("Your country of residence"), choices=[], validate_choice=True)
+    complainant_name = StringField(_l("Your full name"), validators=[Optional(), Length(max=200)])
+    complainant_contact = TextAreaField(_l("How to reach you (postal address, phone)"),
+                                        validators=[Optional(), Length(max=1000)])
     collective = BooleanField(_l("Make it a collective case: other members of the community may join it"))
     as_president = BooleanField(_l("File as the customer president, for the community (a collective case)"))
     attachments = MultipleFileField(_l("Attachments (optional)"), description=FILES_HELP)
     submit = SubmitField(_l("File the case"))
+
+
+class PaperFilingForm(FlaskForm):
+    """A platform admin or a panel mediator records a case received on paper."""
+
+    received_on = DateField(_l("Day the letter was received"), validators=[DataRequired()])
+    complainant_name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200)])
+    complainant_contact = TextAreaField(_l("How to reach them (postal address, phone)"),
+                                        validators=[DataRequired(), Length(max=1000)])
+    category_id = SelectField(_l("What the dispute is about"), coerce=int, choices=[], validate_choice=True)
+    facts = TextAreaField(_l("What happened"), validators=[DataRequired(), Length(max=10000)])
+    request = TextAreaField(_l("What you ask for"), validators=[DataRequired(), Length(max=4000)])
+    prior_complaint_on = DateField(_l("Date of your written complaint to the brand"), validators=[DataRequired()])
+    prior_complaint = TextAreaField(_l("Your written complaint: its content or its reference"),
+                                    validators=[DataRequired(), Length(max=4000)])
+    complainant_country = SelectField(_l("Your country of residence"), choices=[], validate_choice=True)
+    submit = SubmitField(_l("Record the paper filing"))
 
 
 class AttachForm(FlaskForm):
@@ -95,7 +115,60 @@ class MediatorForm(FlaskForm):
     term_ends_on = DateField(_l("Term ends on (at least three years later)"), validators=[DataRequired()])
     declaration_of_interests = TextAreaField(_l("Declaration of interests"),
                                              validators=[DataRequired(), Length(max=4000)])
+    # Who pays (L.613-1, L.613-2) and what the public page shows (R.614-1); the service checks them.
+    paid_by = SelectField(_l("Who pays the mediator"),
+                          choices=[SelectChoice(key, label) for key, label in roster.PAYERS.items()],
+                          validate_choice=True, default="platform")
+    payer_name = StringField(_l("Name of the third party who pays (if a third party pays)"),
+                             validators=[Optional(), Length(max=200)])
+    paid_independently_of_outcome = BooleanField(_l("The pay does not depend on the outcome of cases"),
+                                                 description=_l("Only then does the public page say so."))
+    collegial_consumer_associations = TextAreaField(
+        _l("Collegial body: the approved consumer associations (one a line; at least two when the brand pays)"),
+        validators=[Optional(), Length(max=4000)])
+    collegial_professional_representatives = TextAreaField(
+        _l("Collegial body: the representatives of the professional (one a line; at least two when the brand pays)"),
+        validators=[Optional(), Length(max=4000)])
+    appointment_decision = TextAreaField(_l("The appointment decision (body, date, reference)"),
+                                         validators=[Optional(), Length(max=4000)])
+    postal_address = TextAreaField(_l("Postal address of the mediator"), validators=[Optional(), Length(max=400)])
+    contact_email = EmailField(_l("Public e-mail address of the mediator"), validators=[Optional(), Length(max=254)])
+    ec_listing_url = StringField(_l("Address of the listing with the European Commission"),
+                                 validators=[Optional(), Length(max=500)])
+    networks = TextAreaField(_l("Networks of mediators the mediator belongs to (cross-border cooperation)"),
+                             validators=[Optional(), Length(max=4000)])
+    dispute_kinds = TextAreaField(_l("Kinds of dispute the mediator handles"),
+                                  validators=[Optional(), Length(max=4000)])
+    languages = StringField(_l("Languages of the mediation"), validators=[Optional(), Length(max=200)])
     submit = SubmitField(_l("Save"))
+
+
+class RemovalForm(FlaskForm):
+    """Removing a mediator from the roster or a panel before the end of the term needs a just cause (L.613-1)."""
+
+    reason = SelectField(_l("Reason (from the fixed list)"),
+                         choices=[SelectChoice(key, label) for key, label in roster.REMOVAL_REASONS.items()],
+                         validate_choice=True)
+    note = TextAreaField(_l("Public note (optional)"), validators=[Optional(), Length(max=4000)])
+    submit = SubmitField(_l("Remove"))
+
+
+class DisclosureForm(FlaskForm):
+    circumstance = TextAreaField(_l("The circumstance that may affect your independence or impartiality"),
+                                 validators=[DataRequired(), Length(max=4000)],
+                                 description=_l("Each party is told and may refuse that you continue."))
+    submit = SubmitField(_l("Disclose to the parties"))
+
+
+class RecusalForm(FlaskForm):
+    reason = TextAreaField(_l("Why you step down from this case"), validators=[DataRequired(), Length(max=4000)])
+    submit = SubmitField(_l("Recuse myself"))
+
+
+class RefuseToContinueForm(FlaskForm):
+    reason = TextAreaField(_l("Why you refuse that this mediator continue (optional)"),
+                           validators=[Optional(), Length(max=4000)])
+    submit = SubmitField(_l("Refuse that this mediator continue"))
 
 
 class AppointForm(FlaskForm):
@@ -148,6 +221,17 @@ class DocumentRequestForm(FlaskForm):
     submit = SubmitField(_l("Ask for the document"))
 
 
+class RepresentativeForm(FlaskForm):
+    """A party adds a lawyer or an assistant for its side (R.612-4)."""
+
+    email = EmailField(_l("Their account's e-mail address"), validators=[DataRequired(), Length(max=254)])
+    kind = RadioField(_l("Role"), default="lawyer",
+                      choices=[SelectChoice("lawyer", _l("A lawyer who represents us")),
+                               SelectChoice("assistant", _l("A person of our choice who assists us"))],
+                      validators=[DataRequired()])
+    submit = SubmitField(_l("Give them access to the case"))
+
+
 class UploadForm(FlaskForm):
     """A party sends the document asked for."""
 
@@ -161,7 +245,7 @@ class ExtensionForm(FlaskForm):
                            description=_l("Both parties read this reason."))
     days = IntegerField(_l("Extension (days)"), default=outcome.DEFAULT_EXTENSION_DAYS,
                         validators=[InputRequired(), NumberRange(min=1, max=outcome.MAX_EXTENSION_DAYS)])
-    submit = SubmitField(_l("Extend the mediation period (once only)"))
+    submit = SubmitField(_l("Extend the mediation period"))
 
 
 class ProposalForm(FlaskForm):

@@ -5,7 +5,7 @@ import enum
 from datetime import date, datetime
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, Boolean, Date, ForeignKey, Integer, LargeBinary, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -29,6 +29,25 @@ class Mediator(db.Model):
     declaration_of_interests: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Why they left the roster before the end of their term (a key of roster.REMOVAL_REASONS), and a public note.
+    removal_reason: Mapped[str | None] = mapped_column(String(40))
+    removal_note: Mapped[str | None] = mapped_column(Text)
+    # Who pays the mediator (L.613-1): "platform", "brand" or "third_party" (then named).
+    paid_by: Mapped[str] = mapped_column(String(20), default="platform", server_default="platform")
+    payer_name: Mapped[str | None] = mapped_column(String(200))
+    # Recorded true only when the pay does not depend on the outcome of cases; the public sentence depends on it.
+    paid_independently_of_outcome: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # When the brand pays (L.613-2, D.613-2): the collegial body that appointed them, one member a line.
+    collegial_consumer_associations: Mapped[str | None] = mapped_column(Text)
+    collegial_professional_representatives: Mapped[str | None] = mapped_column(Text)
+    # What R.614-1 has the public page show.
+    postal_address: Mapped[str | None] = mapped_column(Text)
+    contact_email: Mapped[str | None] = mapped_column(String(254))
+    ec_listing_url: Mapped[str | None] = mapped_column(String(500))
+    appointment_decision: Mapped[str | None] = mapped_column(Text)
+    networks: Mapped[str | None] = mapped_column(Text)
+    dispute_kinds: Mapped[str | None] = mapped_column(Text)
+    languages: Mapped[str | None] = mapped_column(String(200))
 
     user: Mapped[User | None] = relationship()
     seats: Mapped[list[PanelSeat]] = relationship(back_populates="mediator")
@@ -46,6 +65,9 @@ class PanelSeat(db.Model):
     appointed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     holding_id: Mapped[int | None] = mapped_column(ForeignKey("office_holdings.id", ondelete="SET NULL"))
+    # Why the seat ended before the end of the term (a key of roster.REMOVAL_REASONS), shown on the public page.
+    end_reason: Mapped[str | None] = mapped_column(String(40))
+    end_note: Mapped[str | None] = mapped_column(Text)
 
     mediator: Mapped[Mediator] = relationship(back_populates="seats")
     brand: Mapped[Brand] = relationship()
@@ -80,6 +102,17 @@ class PanelRecommendation(db.Model):
     written_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
     category: Mapped[CaseCategory] = relationship()
+
+
+class MediationSettings(db.Model):
+    """A brand's choices about its mediation: whether Tribune is its consumer mediation (L.612-1)."""
+
+    __tablename__ = "mediation_settings"
+
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), primary_key=True)
+    # On: any consumer of the brand files (giving identity and contact), not only verified community members.
+    consumer_mediation: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class CaseState(enum.Enum):
@@ -140,6 +173,9 @@ class MediationCase(db.Model):
     prior_complaint_on: Mapped[date] = mapped_column(Date)
     prior_complaint: Mapped[str] = mapped_column(Text)  # its content or reference
     complainant_country: Mapped[str] = mapped_column(String(2))
+    # A filer who is not a member of the community gives their identity and how to reach them (L.612-1).
+    complainant_name: Mapped[str | None] = mapped_column(String(200))
+    complainant_contact: Mapped[str | None] = mapped_column(Text)
     state: Mapped[CaseState] = mapped_column(enum_column(CaseState), default=CaseState.FILED, index=True)
     mediator_id: Mapped[int | None] = mapped_column(ForeignKey("mediators.id", ondelete="SET NULL"), index=True)
     filed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
@@ -147,6 +183,8 @@ class MediationCase(db.Model):
     clock_stopped_days: Mapped[int] = mapped_column(Integer, default=0)
     incomplete_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     missing_information: Mapped[str | None] = mapped_column(Text)
+    # R.612-2: set when the admissibility decision came after its three weeks (shown, counted in the report).
+    admissibility_late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     refusal_reason: Mapped[str | None] = mapped_column(String(40))
     refusal_note: Mapped[str | None] = mapped_column(Text)
     opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
@@ -157,6 +195,8 @@ class MediationCase(db.Model):
     extension_days: Mapped[int | None] = mapped_column(Integer)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     closing_note: Mapped[str | None] = mapped_column(Text)
+    # Who withdrew a WITHDRAWN case: "complainant" or "brand" (L.612-2: either party may withdraw at any time).
+    withdrawn_by: Mapped[str | None] = mapped_column(String(20))
     # "consumer", "brand" or "amicable", recorded by the mediator at the outcome.
     outcome_favours: Mapped[str | None] = mapped_column(String(20))
     # After settlement, the complainant says whether the brand did what it agreed.
@@ -185,9 +225,44 @@ class CaseParticipant(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("mediation_cases.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     joined_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # L.612-2 in a collective case: each member withdraws their own claim; the case goes on for the others.
+    withdrawn_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     case: Mapped[MediationCase] = relationship(back_populates="co_complainants")
     user: Mapped[User | None] = relationship()
+
+
+class CaseRepresentative(db.Model):
+    """A lawyer representing, or a person assisting, one side of a case (R.612-4), with their own access to it."""
+
+    __tablename__ = "case_representatives"
+    __table_args__ = (UniqueConstraint("case_id", "user_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_cases.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    side: Mapped[str] = mapped_column(String(20))  # "complainant" or "brand"
+    kind: Mapped[str] = mapped_column(String(20))  # "lawyer" (represents) or "assistant" (assists)
+    added_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    added_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    removed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user: Mapped[User | None] = relationship(foreign_keys=[user_id])
+
+
+class ClaimAnswer(db.Model):
+    """A member who joined a collective case accepts or refuses the proposal for their own claim."""
+
+    __tablename__ = "claim_answers"
+    __table_args__ = (UniqueConstraint("proposal_id", "participant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    proposal_id: Mapped[int] = mapped_column(ForeignKey("proposals.id", ondelete="CASCADE"), index=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("case_participants.id", ondelete="CASCADE"), index=True)
+    answer: Mapped[str] = mapped_column(String(10))  # "accepted" or "refused"
+    answered_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    participant: Mapped[CaseParticipant] = relationship()
 
 
 class CaseEvent(db.Model):
@@ -293,12 +368,27 @@ class Objection(db.Model):
     raised_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     reason: Mapped[str] = mapped_column(Text)
     raised_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    decision: Mapped[str | None] = mapped_column(String(20))  # "reassigned" or "kept"
+    decision: Mapped[str | None] = mapped_column(String(20))  # "reassigned", "kept" or "mission_ended"
+    # Raised after the mediator disclosed a circumstance: a refusal to continue, which ends the mission at once.
+    after_disclosure: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     decision_reason: Mapped[str | None] = mapped_column(Text)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
 
     case: Mapped[MediationCase] = relationship()
+
+
+class MediatorDeclaration(db.Model):
+    """The case mediator's own word on their independence: no conflict, a disclosed circumstance, or a recusal."""
+
+    __tablename__ = "mediator_declarations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("mediation_cases.id", ondelete="CASCADE"), index=True)
+    mediator_id: Mapped[int | None] = mapped_column(ForeignKey("mediators.id", ondelete="SET NULL"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "no_conflict", "disclosure" or "recusal"
+    text: Mapped[str | None] = mapped_column(Text)
+    made_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
 class Proposal(db.Model):
@@ -318,3 +408,18 @@ class Proposal(db.Model):
     brand_answered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     case: Mapped[MediationCase] = relationship(back_populates="proposals")
+
+
+class ReportPublication(db.Model):
+    """A panel published its annual report for a year (R.614-2): until then the report is a draft its mediators see."""
+
+    __tablename__ = "mediation_report_publications"
+    __table_args__ = (UniqueConstraint("brand_id", "year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[int] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    published_by_id: Mapped[int | None] = mapped_column(ForeignKey("mediators.id", ondelete="SET NULL"))
+    # SHA-256 of the figures as published (the JSON document without the chain head), also in the audit event.
+    figures_sha256: Mapped[str] = mapped_column(String(64))

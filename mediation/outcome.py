@@ -1,11 +1,13 @@
 """The outcome of a case: the extension, the proposal and its answers, settlement, compliance, withdrawal.
 
-Rules: the mediator extends the 90 days once, for a complex case, with a reason both parties read. The mediator's
-proposal (only once the brand has agreed to take part, within the mediation period) carries the three notices and
-an answer deadline computed from when it was made. The complainant who filed the case answers for the complainant
+Rules: the mediator extends the 90 days for a complex case, at any time while the mediation runs and as often as
+needed (R.612-5), each extension told at once to both parties with its reason. The mediator's proposal (only once
+the brand has agreed to take part, within the mediation period) carries the three notices, the legal effect of
+accepting it (R.612-4) and an answer deadline computed from when it was made. The complainant who filed the case answers for the complainant
 side, any staff member for the brand; each answers once. Both accept: settled; one refuses, or the deadline passes:
 not settled. The mediator then records whom the outcome favours; after a settlement the complainant says, once,
-whether the brand complied. The complainant may withdraw at any moment before the outcome.
+whether the brand complied. Either party may withdraw at any moment before the outcome (L.612-2): the complainant
+who filed, or the brand once it has taken part.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ from sqlalchemy.orm import selectinload
 from extensions import db
 from mediation import deadlines
 from mediation.exchange import IN_MEDIATION, SIDES, audit_act, case_title, require_mediator, role_in, tell
-from mediation.models import CaseState, MediationCase, Proposal
+from mediation.models import CaseParticipant, CaseState, ClaimAnswer, MediationCase, Proposal
 from mediation.permissions import case_role
 from mediation.timeline import record_event
 from institutions.clock import utcnow
@@ -47,6 +49,10 @@ NOTICES = (
     _l("Whatever you answer, the courts stay open to you: you may still take the dispute to a judge."),
     _l("The proposed solution may differ from the decision a judge would make."),
 )
+# R.612-4: the proposal says what accepting it does, besides the three notices.
+LEGAL_EFFECT = _l("If both parties accept, the proposed solution binds them as an agreement they must carry out (Code "
+                  "civil, art. 1103), and either may ask a judge to make it enforceable (Code de procédure civile, "
+                  "art. 1565). Refusing it, or not answering in time, ends the mediation without agreement.")
 FAVOURS_LABELS = {"consumer": _l("the consumer"), "brand": _l("the brand"), "amicable": _l("an amicable split")}
 ANSWER_LABELS = {ACCEPTED: _l("accepted"), REFUSED: _l("refused")}
 EVENT_LABELS = {
@@ -60,6 +66,10 @@ EVENT_LABELS = {
     "outcome_recorded": _l("Outcome recorded"),
     "compliance_recorded": _l("Compliance recorded"),
     "withdrawn": _l("Withdrawn by the complainant"),
+    "claim_accepted": _l("A member accepted the proposal for their claim"),
+    "claim_refused": _l("A member refused the proposal for their claim"),
+    "claim_withdrawn": _l("A member withdrew their claim"),
+    "brand_withdrawn": _l("Withdrawn by the brand"),
 }
 
 
@@ -81,21 +91,65 @@ def proposal_expired(proposal: Proposal, now: datetime | None = None) -> bool:
 
 
 def _is_complainant(actor: User, case: MediationCase) -> bool:
-    # The complainant who filed answers for the complainant side; members who joined are heard, not signatories.
+    # The complainant who filed answers for their own claim; in a collective case each member who joined answers
+    # for theirs (participant_of).
     return actor.is_authenticated and case.complainant_id == actor.id
 
 
+def participant_of(actor: User, case: MediationCase) -> CaseParticipant | None:
+    """The actor's own claim in a collective case they joined and have not withdrawn from, if any."""
+    if not actor.is_authenticated or case.complainant_id == actor.id:
+        return None
+    return next((p for p in case.co_complainants if p.user_id == actor.id and p.withdrawn_at is None), None)
+
+
+def active_participants(case: MediationCase) -> list[CaseParticipant]:
+    """The members who joined the collective case and still hold their claim in it."""
+    return [p for p in case.co_complainants if p.withdrawn_at is None and p.user_id is not None]
+
+
+def claim_answers(proposal: Proposal) -> dict[int, ClaimAnswer]:
+    """The joined members' own answers to a proposal, by participant id."""
+    rows = db.session.scalars(select(ClaimAnswer).where(ClaimAnswer.proposal_id == proposal.id)).all()
+    return {row.participant_id: row for row in rows}
+
+
 def answering_side(actor: User, case: MediationCase) -> str | None:
-    """"complainant" for the complainant who filed, "brand" for the brand's staff, None for anyone else."""
+    """"complainant" for who filed, "claimant" for a member who joined (their own claim), "brand" for its staff."""
     if _is_complainant(actor, case):
         return "complainant"
+    if participant_of(actor, case) is not None:
+        return "claimant"
     role = case_role(actor, case)
     return "brand" if role == "brand" else None
 
 
-def answer_of(proposal: Proposal, side: str) -> str | None:
-    """A side's answer to the proposal: "accepted", "refused" or None."""
+def answer_of(proposal: Proposal, side: str, participant: CaseParticipant | None = None) -> str | None:
+    """A side's answer to the proposal ("accepted", "refused" or None); a joined member's for their claim."""
+    if side == "claimant":
+        row = claim_answers(proposal).get(participant.id) if participant is not None else None
+        return row.answer if row is not None else None
     return proposal.complainant_answer if side == "complainant" else proposal.brand_answer
+
+
+def _conclusion(case: MediationCase, proposal: Proposal, final: bool) -> CaseState | None:
+    """Where the answers leave the case: settled, not settled, or None while answers are awaited.
+
+    Each claim (the filer's, and each joined member's still in the case) is accepted or refused on its own. The
+    brand's refusal, or a refusal of every claim, ends the case as not settled. Once every answer is in (or, with
+    `final`, the deadline passed: silence is a refusal), it is settled when the brand and at least one claim
+    accepted.
+    """
+    if proposal.brand_answer == REFUSED:
+        return CaseState.NOT_SETTLED
+    given = claim_answers(proposal)
+    answers = [proposal.complainant_answer] + [
+        given[p.id].answer if p.id in given else None for p in active_participants(case)]
+    if all(answer == REFUSED for answer in answers):
+        return CaseState.NOT_SETTLED
+    if not final and (None in answers or proposal.brand_answer is None):
+        return None
+    return CaseState.SETTLED if proposal.brand_answer == ACCEPTED and ACCEPTED in answers else CaseState.NOT_SETTLED
 
 
 def _outcome_fell_due(case: MediationCase, now: datetime) -> bool:
@@ -114,7 +168,7 @@ def _outcome_fell_due(case: MediationCase, now: datetime) -> bool:
 # --- the extension ---------------------------------------------------------------------------------------------
 
 def extend(case: MediationCase, actor: User, reason: str, days: int | None = DEFAULT_EXTENSION_DAYS) -> MediationCase:
-    """The mediator extends the mediation period once, for a complex case; both parties read the reason."""
+    """The mediator extends the mediation period for a complex case, at any time it runs; both parties read why."""
     require_mediator(actor, case)
     reason = required_text(reason, "reason", _("Reason"), MAX_REASON)
     days = DEFAULT_EXTENSION_DAYS if days is None else days
@@ -122,8 +176,6 @@ def extend(case: MediationCase, actor: User, reason: str, days: int | None = DEF
         raise ValidationFailed(_("The extension is between 1 and %(n)d days.", n=MAX_EXTENSION_DAYS), field="days")
     if case.state not in IN_MEDIATION:
         raise DomainError(_("Only an open case can be extended."))
-    if case.extended_at is not None:
-        raise DomainError(_("The mediation period was already extended once: it cannot be extended again."))
     now = utcnow()
     if now >= deadlines.mediation_due(case):
         raise DomainError(_("The mediation period has already ended: it can no longer be extended."))
@@ -132,7 +184,9 @@ def extend(case: MediationCase, actor: User, reason: str, days: int | None = DEF
                             "extended."))
     case.extended_at = now
     case.extension_reason = reason
-    case.extension_days = days
+    # Every extension adds to the period (R.612-5 sets no number); the last reason is kept on the case, each one
+    # stays on the timeline.
+    case.extension_days = (case.extension_days or 0) + days
     db.session.flush()
     due = deadlines.mediation_due(case)
     record_event(case, "extended", actor, note=reason, at=now)
@@ -170,7 +224,7 @@ def propose(case: MediationCase, actor: User, text: str, answer_days: int | None
     db.session.flush()
     due = deadlines.proposal_answer_due(proposal)
     record_event(case, "proposal_made", actor, at=now)
-    notices = " ".join(str(notice) for notice in NOTICES)
+    notices = " ".join(str(notice) for notice in NOTICES) + " " + str(LEGAL_EFFECT)
     tell(case, SIDES, _("The mediator made a proposal in %(case)s. Accept or refuse it before %(due)s. %(notices)s",
                         case=case_title(case), due=_when(due), notices=notices), actor=actor)
     audit_act("case.proposal_made", actor, case, proposal=proposal.id, answer_days=answer_days)
@@ -185,11 +239,12 @@ def _close(case: MediationCase, state: CaseState, at: datetime, actor: User | No
 
 
 def answer_proposal(case: MediationCase, actor: User, accept: bool) -> Proposal:
-    """A party accepts or refuses the proposal, once; both accept: settled; a refusal: not settled."""
+    """A party accepts or refuses the proposal, once; in a collective case each member for their own claim."""
     role_in(actor, case)
     side = answering_side(actor, case)
     if side is None:
-        raise Forbidden(_("Only the complainant who filed the case and the brand's staff answer the proposal."))
+        raise Forbidden(_("Only the complainants, each for their own claim, and the brand's staff answer the "
+                          "proposal."))
     if not isinstance(accept, bool):
         raise ValidationFailed(_("Answer accept or refuse."), field="answer")
     proposal = current_proposal(case)
@@ -198,30 +253,53 @@ def answer_proposal(case: MediationCase, actor: User, accept: bool) -> Proposal:
     now = utcnow()
     if proposal_expired(proposal, now):
         raise DomainError(_("The answer deadline has passed: the proposal can no longer be answered."))
-    if answer_of(proposal, side) is not None:
+    participant = participant_of(actor, case)
+    if answer_of(proposal, side, participant) is not None:
         raise DomainError(_("Your side has already answered this proposal."))
     answer = ACCEPTED if accept else REFUSED
     if side == "complainant":
         proposal.complainant_answer, proposal.complainant_answered_at = answer, now
-    else:
+    elif side == "brand":
         proposal.brand_answer, proposal.brand_answered_at = answer, now
+    else:
+        db.session.add(ClaimAnswer(proposal_id=proposal.id, participant_id=participant.id, answer=answer,
+                                   answered_at=now))
     db.session.flush()
-    record_event(case, "proposal_accepted" if accept else "proposal_refused", actor, at=now)
+    kind = "proposal_accepted" if accept else "proposal_refused"
+    record_event(case, kind if side != "claimant" else f"claim_{answer}", actor, at=now)
     audit_act("case.proposal_answered", actor, case, proposal=proposal.id, side=side, answer=answer)
-    if not accept:
-        _close(case, CaseState.NOT_SETTLED, now, actor)
+    state = _conclusion(case, proposal, final=False)
+    if state is not None:
+        _close(case, state, now, actor)
+    title = case_title(case)
+    if side == "claimant":
+        message = (_("A member accepted the proposal in %(case)s for their own claim.", case=title) if accept else
+                   _("A member refused the proposal in %(case)s for their own claim.", case=title))
+        if state is CaseState.SETTLED:
+            message += " " + _("Every answer is in: the case is settled for the claims accepted.")
+        elif state is CaseState.NOT_SETTLED:
+            message += " " + _("Every answer is in: the case is closed as not settled. The courts stay open.")
+    elif state is CaseState.NOT_SETTLED and not accept:
         message = (_("The complainant refused the proposal in %(case)s: the case is closed as not settled. The "
-                     "courts stay open.", case=case_title(case)) if side == "complainant" else
+                     "courts stay open.", case=title) if side == "complainant" else
                    _("The brand refused the proposal in %(case)s: the case is closed as not settled. The courts "
-                     "stay open.", case=case_title(case)))
-    elif proposal.complainant_answer == ACCEPTED and proposal.brand_answer == ACCEPTED:
-        _close(case, CaseState.SETTLED, now, actor)
-        message = _("Both parties accepted the proposal in %(case)s: the case is settled.", case=case_title(case))
+                     "stay open.", case=title))
+    elif state is CaseState.NOT_SETTLED:
+        message = _("Every answer to the proposal in %(case)s is in: no claim was accepted, the case is closed as "
+                    "not settled. The courts stay open.", case=title)
+    elif state is CaseState.SETTLED:
+        message = (_("Both parties accepted the proposal in %(case)s: the case is settled.", case=title)
+                   if not case.co_complainants else
+                   _("Every answer to the proposal in %(case)s is in: the case is settled for the claims accepted.",
+                     case=title))
+    elif not accept:
+        message = _("The complainant refused the proposal in %(case)s for their own claim; the other answers are "
+                    "awaited.", case=title)
     else:
         message = (_("The complainant accepted the proposal in %(case)s; the brand's answer is awaited.",
-                     case=case_title(case)) if side == "complainant" else
+                     case=title) if side == "complainant" else
                    _("The brand accepted the proposal in %(case)s; the complainant's answer is awaited.",
-                     case=case_title(case)))
+                     case=title))
     tell(case, ("mediator",) + SIDES, message, actor=actor)
     return proposal
 
@@ -243,10 +321,15 @@ def expire_due_proposals(now: datetime | None = None, brand=None) -> list[Mediat
             continue
         due = deadlines.proposal_answer_due(proposal)
         record_event(case, "proposal_expired", None, at=due)
-        _close(case, CaseState.NOT_SETTLED, due, None)
-        tell(case, ("mediator",) + SIDES, _("The answer deadline of the proposal in %(case)s passed without both "
-                                            "parties accepting: the case is closed as not settled.",
-                                            case=case_title(case)))
+        # A collective case may be settled for the claims accepted in time; a silent claim counts as refused.
+        state = _conclusion(case, proposal, final=True)
+        _close(case, state, due, None)
+        message = (_("The answer deadline of the proposal in %(case)s passed: the case is settled for the claims "
+                     "accepted in time; the others are not settled.", case=case_title(case))
+                   if state is CaseState.SETTLED else
+                   _("The answer deadline of the proposal in %(case)s passed without both parties accepting: the case "
+                     "is closed as not settled.", case=case_title(case)))
+        tell(case, ("mediator",) + SIDES, message)
         audit_act("case.proposal_expired", None, case, proposal=proposal.id)
         expired.append(case)
     return expired
@@ -295,11 +378,47 @@ def record_compliance(case: MediationCase, actor: User, complied: bool) -> Media
     return case
 
 
+def withdraw_side(actor: User, case: MediationCase) -> str | None:
+    """Who may withdraw: "complainant" (who filed: the case), "claimant" (a joined member: their own claim),
+    "brand" (its staff, once the case is open), else None."""
+    if _is_complainant(actor, case):
+        return "complainant"
+    if participant_of(actor, case) is not None:
+        return "claimant"
+    return "brand" if case.opened_at is not None and case_role(actor, case) == "brand" else None
+
+
+def _withdraw_claim(case: MediationCase, actor: User, reason: str | None, now: datetime) -> MediationCase:
+    """A joined member withdraws their own claim; the case goes on for the others (and may conclude now)."""
+    participant = participant_of(actor, case)
+    participant.withdrawn_at = now
+    db.session.flush()
+    record_event(case, "claim_withdrawn", actor, note=reason, at=now)
+    audit_act("case.claim_withdrawn", actor, case, participant=participant.id)
+    sides = ("mediator", "complainant", "brand") if case.opened_at is not None else ("mediator", "complainant")
+    tell(case, sides, _("A member withdrew their own claim from %(case)s; the case goes on for the others.",
+                        case=case_title(case)), actor=actor)
+    proposal = current_proposal(case)
+    if case.state is CaseState.PROPOSAL and proposal is not None:
+        # The withdrawn claim may have been the last answer awaited.
+        state = _conclusion(case, proposal, final=False)
+        if state is not None:
+            _close(case, state, now, actor)
+            tell(case, ("mediator",) + SIDES,
+                 _("Every answer to the proposal in %(case)s is in: the case is settled for the claims accepted.",
+                   case=case_title(case)) if state is CaseState.SETTLED else
+                 _("Every answer to the proposal in %(case)s is in: no claim was accepted, the case is closed as "
+                   "not settled. The courts stay open.", case=case_title(case)))
+    return case
+
+
 def withdraw(case: MediationCase, actor: User, reason: str | None = None) -> MediationCase:
-    """The complainant withdraws at any moment before the outcome, optionally saying why."""
+    """A party withdraws at any moment before the outcome (L.612-2), optionally saying why."""
     role_in(actor, case)
-    if not _is_complainant(actor, case):
-        raise Forbidden(_("Only the complainant who filed the case can withdraw it."))
+    side = withdraw_side(actor, case)
+    if side is None:
+        raise Forbidden(_("Only the complainants (each their own claim), or the brand once the case is open, can "
+                          "withdraw."))
     reason = (reason or "").strip() or None
     if reason is not None and len(reason) > MAX_REASON:
         raise ValidationFailed(_("Reason: at most %(n)d characters.", n=MAX_REASON), field="reason")
@@ -308,17 +427,26 @@ def withdraw(case: MediationCase, actor: User, reason: str | None = None) -> Med
     if _outcome_fell_due(case, utcnow()):
         raise DomainError(_("A deadline of this case has passed and decided its outcome: it can no longer be "
                             "withdrawn."))
+    if side == "brand" and case.brand_answered_at is None:
+        # Not yet in the mediation: leaving it before answering is declining to take part, counted as such.
+        raise DomainError(_("The brand has not taken part yet: decline to take part instead."))
     now = utcnow()
+    if side == "claimant":
+        return _withdraw_claim(case, actor, reason, now)
     was_open = case.opened_at is not None
     case.state = CaseState.WITHDRAWN
     case.closed_at = now
     case.closing_note = reason
+    case.withdrawn_by = side
     db.session.flush()
-    record_event(case, "withdrawn", actor, note=reason, at=now)
+    record_event(case, "withdrawn" if side == "complainant" else "brand_withdrawn", actor, note=reason, at=now)
     # Before the case was opened the brand was never told of it, and it learns nothing now either.
     sides = ("mediator", "complainant", "brand") if was_open else ("mediator", "complainant")
-    tell(case, sides, _("The complainant withdrew %(case)s.", case=case_title(case)), actor=actor)
-    audit_act("case.withdrawn", actor, case)
+    message = (_("The complainant withdrew %(case)s.", case=case_title(case)) if side == "complainant" else
+               _("The brand withdrew from the mediation of %(case)s: the case is closed. The courts stay open.",
+                 case=case_title(case)))
+    tell(case, sides, message, actor=actor)
+    audit_act("case.withdrawn", actor, case, side=side)
     return case
 
 
@@ -342,8 +470,21 @@ class OutcomeView:
     can_withdraw: bool = False
     forms: dict = field(default_factory=dict)
     notices: tuple = NOTICES
+    legal_effect: str = LEGAL_EFFECT
+    withdraw_side: str | None = None
+    claims: list = field(default_factory=list)
     favours_labels: dict = field(default_factory=lambda: FAVOURS_LABELS)
     answer_labels: dict = field(default_factory=lambda: ANSWER_LABELS)
+
+
+def claims_of(case: MediationCase, proposal: Proposal | None) -> list[dict]:
+    """The joined members' claims and their own answers to the proposal (for the page and the API)."""
+    if not case.co_complainants:
+        return []
+    given = claim_answers(proposal) if proposal is not None else {}
+    return [{"participant_id": p.id, "name": p.user.display_name if p.user else "",
+             "withdrawn": p.withdrawn_at is not None,
+             "answer": given[p.id].answer if p.id in given else None} for p in case.co_complainants]
 
 
 def page_context(case: MediationCase, viewer, forms: dict) -> dict:
@@ -367,16 +508,19 @@ def page_context(case: MediationCase, viewer, forms: dict) -> dict:
     built["favours"].favours.choices = [(key, label) for key, label in FAVOURS_LABELS.items()
                                         if key != "amicable" or case.state is CaseState.SETTLED]
     mediator = role == "mediator"
+    withdrawer = withdraw_side(viewer, case)
+    can_withdraw = (withdrawer is not None and case.state in WITHDRAWABLE
+                    and not (case.state is CaseState.PROPOSAL and not waiting)
+                    and (withdrawer != "brand" or case.brand_answered_at is not None))
     return {"outcome": OutcomeView(
         role=role, proposal=proposal, proposals=list(case.proposals), answer_due=answer_due,
         mediation_due=mediation_due, answering_side=side,
-        can_answer=waiting and side is not None and answer_of(proposal, side) is None,
-        can_extend=mediator and case.state in IN_MEDIATION and case.extended_at is None and running,
+        can_answer=waiting and side is not None and answer_of(proposal, side, participant_of(viewer, case)) is None,
+        can_extend=mediator and case.state in IN_MEDIATION and running,
         can_propose=mediator and case.state is CaseState.OPEN and case.brand_answered_at is not None and running,
         can_record_favours=mediator and case.state in OUTCOME_STATES,
         can_confirm_compliance=_is_complainant(viewer, case) and case.state is CaseState.SETTLED
         and case.complied is None,
-        can_withdraw=_is_complainant(viewer, case) and case.state in WITHDRAWABLE
-        and not (case.state is CaseState.PROPOSAL and not waiting),
+        can_withdraw=can_withdraw, withdraw_side=withdrawer, claims=claims_of(case, proposal),
         forms=built,
     )}

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from extensions import db
-from mediation.models import CaseParticipant, MediationCase
+from mediation.models import CaseParticipant, CaseRepresentative, MediationCase
 from mediation.notices import CASE_KIND
 from institutions.models import User
 from institutions.notifications import notify, notify_staff
@@ -27,6 +27,15 @@ def complainant_users(case: MediationCase) -> list[User]:
     return [person for person in people + [u for u in joined if u not in people] if _reachable(person)]
 
 
+def representative_users(case: MediationCase, side: str) -> list[User]:
+    """The lawyers and assistants added for one side ("complainant" or "brand"), still on the case (R.612-4)."""
+    people = db.session.scalars(select(User).join(CaseRepresentative, CaseRepresentative.user_id == User.id)
+                                .where(CaseRepresentative.case_id == case.id, CaseRepresentative.side == side,
+                                       CaseRepresentative.removed_at.is_(None))
+                                .order_by(CaseRepresentative.id)).all()
+    return [person for person in people if _reachable(person)]
+
+
 def mediator_user(case: MediationCase) -> User | None:
     """The account of the assigned mediator, if any."""
     user = case.mediator.user if case.mediator is not None else None
@@ -35,13 +44,15 @@ def mediator_user(case: MediationCase) -> User | None:
 
 def tell_complainants(case: MediationCase, message: str) -> None:
     """A mandatory notice to everyone on the complainant side."""
-    for person in complainant_users(case):
+    for person in complainant_users(case) + representative_users(case, "complainant"):
         notify(person, CASE_KIND, message, link=case_link(case), brand=case.brand)
 
 
 def tell_brand(case: MediationCase, message: str) -> None:
     """A mandatory notice to every staff member of the brand (the core's one rule for "tell the staff")."""
     notify_staff(case.brand, CASE_KIND, message, link=case_link(case))
+    for person in representative_users(case, "brand"):
+        notify(person, CASE_KIND, message, link=case_link(case), brand=case.brand)
 
 
 def tell_mediator(case: MediationCase, message: str) -> None:

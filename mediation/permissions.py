@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from extensions import db
 from institutions import permissions
-from mediation.models import CLOSED_CASE_STATES, CaseParticipant, MediationCase, Mediator
+from mediation.models import (CLOSED_CASE_STATES, CaseParticipant, CaseRepresentative, MediationCase,
+                              MediationSettings, Mediator)
 
 
 def mediator_of(user) -> Mediator | None:
@@ -44,15 +45,27 @@ def is_case_mediator(user, case: MediationCase) -> bool:
             and case.mediator.user_id == user.id and case.mediator.removed_at is None)
 
 
+def represented_side(user, case: MediationCase) -> str | None:
+    """The side a lawyer or an assistant added to the case (and not removed) acts for, if any (R.612-4)."""
+    if not user.is_authenticated:
+        return None
+    return db.session.scalar(select(CaseRepresentative.side).where(
+        CaseRepresentative.case_id == case.id, CaseRepresentative.user_id == user.id,
+        CaseRepresentative.removed_at.is_(None)))
+
+
 def case_role(user, case: MediationCase) -> str | None:
-    """"mediator", "complainant", "brand", or None for anyone else (who sees nothing of the case)."""
+    """"mediator", "complainant", "brand", or None for anyone else (who sees nothing of the case).
+
+    A representative or assistant reads and writes as the side they were added for.
+    """
     if is_case_mediator(user, case):
         return "mediator"
     if is_complainant_side(user, case):
         return "complainant"
     if is_brand_side(user, case):
         return "brand"
-    return None
+    return represented_side(user, case)
 
 
 def can_view_case(user, case: MediationCase) -> bool:
@@ -70,8 +83,15 @@ def is_mediator(user) -> bool:
     return mediator_of(user) is not None
 
 
+def uses_consumer_mediation(brand) -> bool:
+    """Whether the brand uses Tribune as its consumer mediation (then any consumer of the brand files, L.612-1)."""
+    settings = db.session.get(MediationSettings, brand.id)
+    return settings is not None and settings.consumer_mediation
+
+
 # What templates may ask, named one by one.
 TEMPLATE_PERMISSIONS = {
+    "uses_consumer_mediation": uses_consumer_mediation,
     "is_complainant_side": is_complainant_side,
     "is_brand_side": is_brand_side,
     "is_case_mediator": is_case_mediator,

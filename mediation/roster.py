@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timezone
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -26,6 +27,8 @@ from mediation.models import (
     CaseState,
     MediationCase,
     Mediator,
+    MediatorDeclaration,
+    Objection,
     PanelSeat,
 )
 from mediation.notices import CASE_KIND
@@ -39,6 +42,34 @@ MIN_TERM_YEARS = 3
 MAX_NAME = 120
 MAX_BODY = 200
 MAX_TEXT = 4000
+MAX_URL = 500
+
+# L.613-1: a mediator leaves the roster or a panel before the end of their term only for a just cause from this list.
+REMOVAL_REASONS = {
+    "incapacity": _l("Unable to carry out the mission (incapacity, lasting unavailability)"),
+    "breach_of_independence": _l("A breach of independence or impartiality"),
+    "serious_misconduct": _l("A serious breach of the mediator's duties"),
+    "loss_of_qualification": _l("No longer has the required qualifications or good standing"),
+    "resignation": _l("Resigned at their own request"),
+}
+# Reasons the platform records by itself (never chosen by the admin).
+SYSTEM_REASONS = {"term_over": _l("The term is over"), "account_deleted": _l("The mediator's account was deleted")}
+# L.613-1, L.613-2: who pays the mediator.
+PAYERS = {"platform": _l("The platform"), "brand": _l("The brand"), "third_party": _l("A third party")}
+MIN_COLLEGIAL = 2  # D.613-2: at least two consumer associations and two representatives of the professional
+# R.614-1 7° and 8°: the legal references shown on the public page.
+LEGAL_REFERENCES = (
+    "Code de la consommation, articles L.611-1 à L.616-3 et R.612-1 à R.616-2",
+    "Directive 2013/11/UE du 21 mai 2013 relative au règlement extrajudiciaire des litiges de consommation",
+)
+EC_LIST_URL = "https://ec.europa.eu/consumers/odr/main/?event=main.adr.show2"
+
+
+def reason_label(key: str | None) -> str | None:
+    """A removal reason in the reader's language."""
+    if key is None:
+        return None
+    return str(REMOVAL_REASONS.get(key) or SYSTEM_REASONS.get(key) or key)
 
 
 # --- the roster ----------------------------------------------------------------------------------------------------
@@ -56,8 +87,71 @@ def add_years(day: date, years: int) -> date:
         return date(day.year + years, 3, 1)
 
 
+def _lines(text: str | None) -> list[str]:
+    """The non-blank lines of a text, trimmed (one member of a collegial body a line)."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+def _optional_text(value, field: str, limit: int) -> str | None:
+    """A trimmed optional text within `limit` characters, None when blank; refused naming the field otherwise."""
+    value = (value or "").strip() if isinstance(value, str) or value is None else value
+    if not isinstance(value, str):
+        raise ValidationFailed(_("Give a text."), field=field)
+    if len(value) > limit:
+        raise ValidationFailed(_("At most %(n)d characters.", n=limit), field=field)
+    return value or None
+
+
+def _clean_independence(*, paid_by, payer_name, paid_independently_of_outcome, collegial_consumer_associations,
+                        collegial_professional_representatives, postal_address, contact_email, ec_listing_url,
+                        appointment_decision, networks, dispute_kinds, languages) -> dict:
+    """Who pays (L.613-1, L.613-2, D.613-2) and what the public page shows (R.614-1), checked field by field."""
+    paid_by = paid_by or "platform"
+    if paid_by not in PAYERS:
+        raise ValidationFailed(_("Choose who pays the mediator from the list."), field="paid_by")
+    fields = {
+        "paid_by": paid_by,
+        "payer_name": _optional_text(payer_name, "payer_name", MAX_BODY),
+        "paid_independently_of_outcome": bool(paid_independently_of_outcome),
+        "collegial_consumer_associations": _optional_text(collegial_consumer_associations,
+                                                          "collegial_consumer_associations", MAX_TEXT),
+        "collegial_professional_representatives": _optional_text(collegial_professional_representatives,
+                                                                 "collegial_professional_representatives", MAX_TEXT),
+        "postal_address": _optional_text(postal_address, "postal_address", MAX_BODY * 2),
+        "ec_listing_url": _optional_text(ec_listing_url, "ec_listing_url", MAX_URL),
+        "appointment_decision": _optional_text(appointment_decision, "appointment_decision", MAX_TEXT),
+        "networks": _optional_text(networks, "networks", MAX_TEXT),
+        "dispute_kinds": _optional_text(dispute_kinds, "dispute_kinds", MAX_TEXT),
+        "languages": _optional_text(languages, "languages", MAX_BODY),
+    }
+    if paid_by == "third_party" and not fields["payer_name"]:
+        raise ValidationFailed(_("Name the third party who pays the mediator."), field="payer_name")
+    if paid_by == "brand":
+        # L.613-2: a mediator the professional pays is appointed by a collegial body, recorded member by member.
+        if len(_lines(fields["collegial_consumer_associations"])) < MIN_COLLEGIAL:
+            raise ValidationFailed(_("When the brand pays, name the at least two approved consumer associations of "
+                                     "the collegial body that appointed the mediator, one a line."),
+                                   field="collegial_consumer_associations")
+        if len(_lines(fields["collegial_professional_representatives"])) < MIN_COLLEGIAL:
+            raise ValidationFailed(_("When the brand pays, name the at least two representatives of the "
+                                     "professional in the collegial body, one a line."),
+                                   field="collegial_professional_representatives")
+    url = fields["ec_listing_url"]
+    if url and not (url.startswith("https://") and " " not in url and len(url) > len("https://")):
+        raise ValidationFailed(_("Give the https:// address of the listing with the European Commission."),
+                               field="ec_listing_url")
+    contact = (contact_email or "").strip()
+    fields["contact_email"] = normalize_email(contact, field="contact_email") if contact else None
+    return fields
+
+
+INDEPENDENCE_FIELDS = ("paid_by", "payer_name", "paid_independently_of_outcome", "collegial_consumer_associations",
+                       "collegial_professional_representatives", "postal_address", "contact_email", "ec_listing_url",
+                       "appointment_decision", "networks", "dispute_kinds", "languages")
+
+
 def _clean(mediator: Mediator | None, *, name, qualifications, appointing_body, term_starts_on, term_ends_on,
-           declaration_of_interests, email) -> dict:
+           declaration_of_interests, email, **independence) -> dict:
     fields = {
         "name": required_text(name, "name", _("Name"), MAX_NAME),
         "qualifications": required_text(qualifications, "qualifications", _("Qualifications"), MAX_TEXT),
@@ -83,16 +177,17 @@ def _clean(mediator: Mediator | None, *, name, qualifications, appointing_body, 
         raise DomainError(_("This account is already on the roster as %(name)s.", name=other.name), field="email")
     fields["user"] = user
     fields["former"] = other if other is not None and other is not mediator else None
+    fields.update(_clean_independence(**{key: independence.get(key) for key in INDEPENDENCE_FIELDS}))
     return fields
 
 
 def add_mediator(actor: User, *, name: str, qualifications: str, appointing_body: str, term_starts_on: date,
-                 term_ends_on: date, declaration_of_interests: str, email: str) -> Mediator:
-    """The platform admin puts a mediator on the roster, linked to their account by e-mail."""
+                 term_ends_on: date, declaration_of_interests: str, email: str, **independence) -> Mediator:
+    """The platform admin puts a mediator on the roster, linked to their account by e-mail (and who pays them)."""
     _require_admin(actor)
     fields = _clean(None, name=name, qualifications=qualifications, appointing_body=appointing_body,
                     term_starts_on=term_starts_on, term_ends_on=term_ends_on,
-                    declaration_of_interests=declaration_of_interests, email=email)
+                    declaration_of_interests=declaration_of_interests, email=email, **independence)
     # One account, one roster entry: a former mediator coming back gets their entry (and history) back.
     mediator = fields.pop("former") or Mediator(created_at=utcnow())
     user = fields.pop("user")
@@ -100,21 +195,23 @@ def add_mediator(actor: User, *, name: str, qualifications: str, appointing_body
         setattr(mediator, key, value)
     mediator.user_id = user.id
     mediator.removed_at = None
+    mediator.removal_reason = mediator.removal_note = None
     db.session.add(mediator)
     db.session.flush()
-    audit.record("mediator.added", actor=actor, subject=mediator)
+    audit.record("mediator.added", actor=actor, subject=mediator, payload=_pay_payload(mediator))
     return mediator
 
 
 def update_mediator(mediator: Mediator, actor: User, *, name: str, qualifications: str, appointing_body: str,
-                    term_starts_on: date, term_ends_on: date, declaration_of_interests: str, email: str) -> Mediator:
+                    term_starts_on: date, term_ends_on: date, declaration_of_interests: str, email: str,
+                    **independence) -> Mediator:
     """The platform admin corrects a roster entry; a new account or term is re-checked for conflicts."""
     _require_admin(actor)
     if mediator.removed_at is not None:
         raise DomainError(_("This mediator was removed from the roster."))
     fields = _clean(mediator, name=name, qualifications=qualifications, appointing_body=appointing_body,
                     term_starts_on=term_starts_on, term_ends_on=term_ends_on,
-                    declaration_of_interests=declaration_of_interests, email=email)
+                    declaration_of_interests=declaration_of_interests, email=email, **independence)
     if fields.pop("former") is not None:
         raise DomainError(_("This account belonged to a former mediator: add them again instead."), field="email")
     user = fields.pop("user")
@@ -127,23 +224,44 @@ def update_mediator(mediator: Mediator, actor: User, *, name: str, qualification
             seat.holding.term_ends_at = term_end_moment(mediator)
     db.session.flush()
     db.session.expire(mediator, ["user"])
-    audit.record("mediator.updated", actor=actor, subject=mediator, payload={"account_changed": relinked})
+    audit.record("mediator.updated", actor=actor, subject=mediator,
+                 payload={"account_changed": relinked, **_pay_payload(mediator)})
     _reassign_conflicted(mediator)
     return mediator
 
 
-def remove_mediator(mediator: Mediator, actor: User) -> Mediator:
-    """The platform admin takes a mediator off the roster: their panels end and their open cases are reassigned."""
+def _pay_payload(mediator: Mediator) -> dict:
+    """Who pays, for the audit trail (no personal data: the collegial body's names stay on the roster)."""
+    return {"paid_by": mediator.paid_by, "paid_independently_of_outcome": mediator.paid_independently_of_outcome,
+            "collegial_appointment": mediator.paid_by == "brand"}
+
+
+def just_cause(mediator: Mediator, reason: str | None, note: str | None) -> tuple[str, str | None]:
+    """L.613-1: before the end of the term, a removal needs a reason from the fixed list; after it, the term is over."""
+    note = _optional_text(note, "note", MAX_TEXT)
+    if mediator.term_ends_on < utcnow().date() and not reason:
+        return "term_over", note
+    if reason not in REMOVAL_REASONS:
+        raise ValidationFailed(_("Before the end of the term, a mediator is removed only for a reason from the "
+                                 "list."), field="reason")
+    return reason, note
+
+
+def remove_mediator(mediator: Mediator, actor: User, reason: str | None = None, note: str | None = None) -> Mediator:
+    """The platform admin takes a mediator off the roster, for a just cause: panels end, open cases are reassigned."""
     _require_admin(actor)
     if mediator.removed_at is not None:
         raise DomainError(_("This mediator was already removed from the roster."))
-    return _retire(mediator, actor, "removed from the roster")
+    reason, note = just_cause(mediator, reason, note)
+    return _retire(mediator, actor, reason, note)
 
 
-def _retire(mediator: Mediator, actor: User | None, reason: str) -> Mediator:
+def _retire(mediator: Mediator, actor: User | None, reason: str, note: str | None = None) -> Mediator:
     for seat in active_seats(mediator):
-        _end_seat(seat, actor, reason)
+        _end_seat(seat, actor, reason, note)
     mediator.removed_at = utcnow()
+    mediator.removal_reason = reason
+    mediator.removal_note = note
     db.session.flush()
     audit.record("mediator.removed", actor=actor, subject=mediator, payload={"reason": reason})
     note = _("The previous mediator left the roster.")
@@ -156,7 +274,7 @@ def erase_mediator(user: User) -> None:
     """Erasing an account: a mediator leaves the roster and the panels, their open cases go to others."""
     mediator = active_mediator_of(user)
     if mediator is not None:
-        _retire(mediator, user, "account deleted")
+        _retire(mediator, user, "account_deleted")
     former = db.session.scalar(select(Mediator).where(Mediator.user_id == user.id))
     if former is not None:
         former.name = user.pseudonym  # the roster is a public record: it keeps the pseudonym, like the charter
@@ -210,6 +328,13 @@ def panel_of(brand: Brand) -> list[PanelSeat]:
         .options(joinedload(PanelSeat.mediator)).order_by(PanelSeat.appointed_at, PanelSeat.id)).all()
 
 
+def former_seats(brand: Brand) -> list[PanelSeat]:
+    """The brand's ended seats, latest first, with why they ended (for the public page)."""
+    return db.session.scalars(
+        select(PanelSeat).where(PanelSeat.brand_id == brand.id, PanelSeat.ended_at.is_not(None))
+        .options(joinedload(PanelSeat.mediator)).order_by(PanelSeat.ended_at.desc(), PanelSeat.id.desc())).all()
+
+
 def sits_on_panel(user: User, brand: Brand) -> bool:
     """Whether this account is a mediator on the brand's panel now."""
     mediator = active_mediator_of(user)
@@ -249,20 +374,26 @@ def appoint(mediator: Mediator, brand: Brand, actor: User) -> PanelSeat:
     return seat
 
 
-def _end_seat(seat: PanelSeat, actor: User, reason: str) -> None:
+def _end_seat(seat: PanelSeat, actor: User, reason: str, note: str | None = None) -> None:
     seat.ended_at = utcnow()
+    seat.end_reason = reason
+    seat.end_note = note
     if seat.holding is not None and seat.holding.ended_at is None:
-        charter.end_holding(seat.holding, reason, actor=actor)
-    audit.record("mediator.left_panel", actor=actor, brand=seat.brand, subject=seat, public=True)
+        charter.end_holding(seat.holding, reason_label(reason), actor=actor)
+    # Public: the reason (never a private detail beyond the admin's note) is on the brand's transparency page.
+    audit.record("mediator.left_panel", actor=actor, brand=seat.brand, subject=seat, public=True,
+                 payload={"reason": reason})
 
 
-def remove_from_panel(mediator: Mediator, brand: Brand, actor: User) -> PanelSeat:
-    """The platform admin removes a mediator from a brand's panel; their open cases there are reassigned."""
+def remove_from_panel(mediator: Mediator, brand: Brand, actor: User, reason: str | None = None,
+                      note: str | None = None) -> PanelSeat:
+    """The platform admin removes a mediator from a brand's panel for a just cause; open cases there are reassigned."""
     _require_admin(actor)
     seat = seat_of(mediator, brand)
     if seat is None or seat.ended_at is not None:
         raise DomainError(_("%(name)s does not sit on the panel of %(brand)s.", name=mediator.name, brand=brand.name))
-    _end_seat(seat, actor, "removed from the panel")
+    reason, note = just_cause(mediator, reason, note)
+    _end_seat(seat, actor, reason, note)
     db.session.flush()
     note = _("The previous mediator left the brand's panel.")
     for case in open_cases_of(mediator, brand):
@@ -392,7 +523,8 @@ def assign(case: MediationCase, actor: User | None = None, *, exclude: set[int] 
     `kind` is "assigned" for a first assignment and "reassigned" otherwise; `reason` says why (timeline).
     """
     previous = case.mediator
-    candidates = available_mediators(case.brand, exclude)
+    # A mediator who recused themself, or whose mission a party ended, never gets the case back.
+    candidates = available_mediators(case.brand, set(exclude) | ended_missions(case))
     chosen = candidates[0] if candidates else None
     case.mediator = chosen
     case.mediator_id = chosen.id if chosen else None
@@ -425,6 +557,17 @@ def assign(case: MediationCase, actor: User | None = None, *, exclude: set[int] 
     if previous is not None and previous is not chosen:
         _tell_former(case, previous)
     return chosen
+
+
+def ended_missions(case: MediationCase) -> set[int]:
+    """The mediators whose mission on this case ended: recused, or reassigned or ended after an objection."""
+    if case.id is None:
+        return set()
+    recused = db.session.scalars(select(MediatorDeclaration.mediator_id).where(
+        MediatorDeclaration.case_id == case.id, MediatorDeclaration.kind == "recusal")).all()
+    objected = db.session.scalars(select(Objection.mediator_id).where(
+        Objection.case_id == case.id, Objection.decision.in_(("reassigned", "mission_ended")))).all()
+    return {mediator_id for mediator_id in (*recused, *objected) if mediator_id is not None}
 
 
 def _day(moment: datetime | None) -> str:
@@ -513,3 +656,21 @@ def reassign_all_conflicted(brand: Brand | None = None) -> list[MediationCase]:
                      if (case.mediator.user_id, case.brand_id) in found}.values():
         moved.extend(_reassign_conflicted(mediator, brand))
     return moved
+
+
+# --- the public page (R.614-1) -------------------------------------------------------------------------------------
+
+def public_entry(mediator: Mediator) -> dict:
+    """A panel mediator as the public reads them (R.614-1), for the API."""
+    return {"name": mediator.name, "qualifications": mediator.qualifications,
+            "appointing_body": mediator.appointing_body, "appointment_decision": mediator.appointment_decision,
+            "term_starts_on": mediator.term_starts_on.isoformat(), "term_ends_on": mediator.term_ends_on.isoformat(),
+            "declaration_of_interests": mediator.declaration_of_interests, "paid_by": mediator.paid_by,
+            "payer_name": mediator.payer_name,
+            "paid_independently_of_outcome": mediator.paid_independently_of_outcome,
+            "collegial_body": {"consumer_associations": _lines(mediator.collegial_consumer_associations),
+                               "professional_representatives": _lines(mediator.collegial_professional_representatives)}
+            if mediator.paid_by == "brand" else None,
+            "postal_address": mediator.postal_address, "contact_email": mediator.contact_email,
+            "ec_listing_url": mediator.ec_listing_url, "networks": mediator.networks,
+            "dispute_kinds": mediator.dispute_kinds, "languages": mediator.languages}

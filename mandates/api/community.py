@@ -38,7 +38,8 @@ ORDER_SCHEMA = {
                    "expected_proof": STRING, "disclosure_label": STRING},
 }
 REPORT_SCHEMA = {"type": "object", "required": ["text"],
-                 "properties": {"text": STRING, "links": {"oneOf": [STRING, {"type": "array", "items": STRING}]}}}
+                 "properties": {"text": STRING, "links": {"oneOf": [STRING, {"type": "array", "items": STRING}]},
+                                "retouched_images": {"type": "boolean"}, "virtual_images": {"type": "boolean"}}}
 BENEFIT_SCHEMA = {
     "type": "object", "required": ["kind", "description", "value", "currency", "given_on"],
     "properties": {"kind": {"enum": ["money", "in_kind"]}, "description": STRING,
@@ -80,6 +81,8 @@ def serialize_application(application) -> dict:
 def serialize_report(report) -> dict:
     return {"id": report.id, "text": report.text, "links": report.links.splitlines() if report.links else [],
             "submitted_at": iso(report.submitted_at), "label_missing": report.label_missing,
+            "missing_mentions": [key for key in (report.missing_mentions or "").split(",") if key],
+            "retouched_images": report.retouched_images, "virtual_images": report.virtual_images,
             "warning_cleared_at": iso(report.warning_cleared_at), "warning_note": report.warning_note,
             "decision": report.decision, "review_comment": report.review_comment,
             "reviewed_at": iso(report.reviewed_at)}
@@ -225,10 +228,13 @@ _order_route("accept", "The ambassador accepts the order.", mandate_party,
              lambda o, d: missions.accept_order(o, current_user))
 _order_route("decline", "The ambassador declines the order with a reason.", mandate_party,
              lambda o, d: missions.decline_order(o, current_user, string_field(d, "reason", True)), REASON_SCHEMA)
-_order_route("report", "The ambassador reports: text and links (a list, or one URL per line). A report that does "
-             "not show the disclosure label gets label_missing=true.", mandate_party,
+_order_route("report", "The ambassador reports: text and links (a list, or one URL per line), and whether the "
+             "publication has retouched or virtual images. A report whose text does not show the disclosure label "
+             "near its start (links never count), or the employment or image mention that applies, gets "
+             "label_missing=true and missing_mentions.", mandate_party,
              lambda o, d: missions.submit_report(o, current_user, text=string_field(d, "text", True),
-                                                 links=_links(d)), REPORT_SCHEMA)
+                                                 links=_links(d), retouched_images=_flag(d, "retouched_images"),
+                                                 virtual_images=_flag(d, "virtual_images")), REPORT_SCHEMA)
 _order_route("clear-warning", "The reviewer clears the missing-label warning with a note (staff).", mandate_staff,
              lambda o, d: missions.clear_warning(o, current_user, string_field(d, "note", True)),
              {"type": "object", "required": ["note"], "properties": {"note": STRING}})
@@ -238,6 +244,13 @@ _order_route("approve", "Approve the report (staff); refused while a label warni
 _order_route("send-back", "Send the report back with a comment (staff); the ambassador reports again.",
              mandate_staff, lambda o, d: missions.send_back(o, current_user, string_field(d, "comment", True)),
              {"type": "object", "required": ["comment"], "properties": {"comment": STRING}})
+
+
+def _flag(data: dict, name: str) -> bool:
+    value = data.get(name, False)
+    if not isinstance(value, bool):
+        raise ValidationFailed(_("Answer true or false."), field=name)
+    return value
 
 
 def _links(data: dict) -> str | list[str] | None:

@@ -18,7 +18,8 @@ _ENTRY_SCHEMA = {
         "mandate": {"type": "integer"}, "public_name": {"type": "string"},
         "state": {"enum": ["active", "scheduled", "completed", "revoked", "resigned"]},
         "mission": {"type": ["string", "null"]}, "paid": {"type": ["boolean", "null"]},
-        "compensation": {"enum": ["none", "money", "in_kind", None]},
+        "compensation": {"enum": ["none", "money", "in_kind", "benefit", None],
+                         "description": "\"benefit\": a benefit was recorded under a contract that states no pay."},
         "disclosure_label": {"type": ["string", "null"]}, "employee": {"type": "boolean"},
         "starts_on": _DATE, "ends_on": _DATE,
         "end_requested_on": _DATE, "end_effective_on": _DATE, "ended_on": _DATE,
@@ -68,7 +69,7 @@ def serialize_entry(entry: RegistryEntry) -> dict:
     """A mandate as the public registry shows it (never amounts, addresses or legal names)."""
     return {
         "mandate": entry.mandate_id, "public_name": entry.public_name, "state": entry.state.value,
-        "mission": entry.facts.mission, "paid": entry.facts.paid, "compensation": entry.facts.compensation,
+        "mission": entry.facts.mission, "paid": entry.paid, "compensation": entry.compensation,
         "disclosure_label": entry.facts.label, "employee": entry.facts.employee,
         "starts_on": _day(entry.starts_on), "ends_on": _day(entry.ends_on),
         "end_requested_on": _day(entry.end_requested_on), "end_effective_on": _day(entry.end_effective_on),

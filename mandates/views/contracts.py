@@ -13,7 +13,9 @@ from sqlalchemy.orm import selectinload
 from extensions import db
 from institutions.clock import utcnow
 from institutions.errors import ValidationFailed
+from institutions.access import brand_signed_in
 from institutions.forms import ActionForm
+from institutions.lookup import get_in_brand
 from institutions.models import AuditEvent
 from institutions.view_helpers import act_and_redirect, commit_or_refuse
 from mandates import clauses as schema
@@ -43,6 +45,7 @@ ACTION_LABELS = {
     "mandate.offered": _l("Version offered for signature"),
     "mandate.offer_withdrawn": _l("Offer withdrawn by the brand"),
     "mandate.signed": _l("Signed by the ambassador"),
+    "mandate.signed_by_legal_representative": _l("Signed by the ambassador's legal representative"),
     "mandate.declined": _l("Declined by the ambassador"),
     "mandate.countersigned": _l("Countersigned by the brand: in force"),
     "mandate.amendment_drafted": _l("Amendment started"),
@@ -314,6 +317,31 @@ def sign(brand, mandate: Mandate):
                 return _back(brand, mandate)
     return render_template("mandates/contract/sign.html", brand=brand, mandate=mandate, version=version, form=form,
                            decline_form=DeclineForm()), 422 if form.errors else 200
+
+
+@blueprint.route("/<int:mandate_id>/represent", methods=["GET", "POST"])
+@brand_signed_in
+def represent(brand, mandate_id: int):
+    """The legal representative of an ambassador under 16 reads the contract the minor signed, then signs it."""
+    mandate = get_in_brand(Mandate, mandate_id, brand)
+    version = contracts.waiting_version(mandate)
+    # Anyone else learns nothing of the contract: the page does not exist for them.
+    if version is None or not contracts.is_legal_representative_of(current_user, version):
+        abort(404)
+    form = SignForm() if request.method == "POST" else SignForm(
+        data={"version": version.number, "text_sha256": version.text_sha256})
+    if request.method == "POST" and form.validate_on_submit():
+        ip, agent = _client()
+        ok, _result = commit_or_refuse(lambda: contracts.sign_as_legal_representative(
+            mandate, current_user, form.typed_name.data, accept=bool(form.accept.data), ip_address=ip,
+            user_agent=agent, version_number=_number(form.version.data),
+            text_sha256=form.text_sha256.data or None), form)
+        if ok:
+            flash(_("You signed the contract as legal representative. It comes into force once the brand "
+                    "countersigns it."), "success")
+            return redirect(url_for("mandates.represent", slug=brand.slug, mandate_id=mandate.id))
+    return render_template("mandates/contract/represent.html", brand=brand, mandate=mandate, version=version,
+                           form=form), 422 if form.errors else 200
 
 
 @blueprint.post("/<int:mandate_id>/decline")

@@ -12,7 +12,7 @@ from extensions import db
 from institutions.clock import utcnow
 from institutions.forms import ActionForm
 from institutions.view_helpers import act_and_redirect, commit_or_refuse
-from mandates import benefits, missions
+from mandates import benefits, disclosure, missions
 from mandates.access import mandate_party, mandate_staff
 from mandates.forms import (
     ApproveForm,
@@ -81,7 +81,8 @@ def _render_order(brand, order, status: int = 200, **forms):
     return render_template(
         "mandates/missions/order.html", brand=brand, order=order, mandate=order.mandate,
         report=missions.latest_report(order), overdue=missions.is_overdue(order),
-        warning=missions.warning_to_clear(order),
+        warning=missions.warning_to_clear(order), missing_names=missions.missing_names,
+        disclosure_where=disclosure.where_shown(),
         decline_form=forms.get("decline_form") or DeclineOrderForm(formdata=None),
         report_form=forms.get("report_form") or ReportForm(formdata=None),
         note_form=forms.get("note_form") or WarningNoteForm(formdata=None),
@@ -129,7 +130,9 @@ def decline(brand, order_id: int):
 def report(brand, order_id: int):
     """The ambassador reports (text and links)."""
     return _order_act(brand, order_id, ReportForm(), "report_form",
-                      lambda o, f: missions.submit_report(o, current_user, text=f.text.data, links=f.links.data),
+                      lambda o, f: missions.submit_report(o, current_user, text=f.text.data, links=f.links.data,
+                                                          retouched_images=f.retouched_images.data,
+                                                          virtual_images=f.virtual_images.data),
                       _("Your report is sent for review."))
 
 

@@ -27,7 +27,8 @@ from institutions.api_support import (
     paginated,
     string_field,
 )
-from mediation import admissibility, deadlines, exchange, filing, recommendations, roster
+from mediation import (admissibility, deadlines, exchange, filing, independence, public_page, recommendations,
+                       roster)
 from mediation.models import (
     CLOSED_CASE_STATES,
     CaseDocument,
@@ -38,6 +39,7 @@ from mediation.models import (
 )
 from mediation.permissions import case_role
 from mediation.timeline import visible_events
+from institutions.clock import utcnow
 from institutions.errors import Forbidden, ValidationFailed
 
 blueprint = Blueprint("cases_api", __name__, url_prefix="/api/v1")
@@ -58,18 +60,31 @@ SUMMARY_SCHEMA = {
                                                                  "label": STRING}},
                    "collective": {"type": "boolean"}, "filed_by_president": {"type": "boolean"},
                    "filed_at": MOMENT, "mediator": {"type": ["string", "null"]},
-                   "next_deadline": {"oneOf": [DEADLINE_SCHEMA, {"type": "null"}]}, "url": STRING},
+                   "next_deadline": {"oneOf": [DEADLINE_SCHEMA, {"type": "null"}]},
+                   "admissibility_overdue": {"type": "boolean",
+                                             "description": "Filed, and its three weeks ran out without a decision."},
+                   "url": STRING},
 }
 CASE_SCHEMA = {
     "type": "object", "required": SUMMARY_SCHEMA["required"] + ["role", "facts", "request", "deadlines", "timeline"],
     "properties": {
         **SUMMARY_SCHEMA["properties"], "role": {"enum": ROLES}, "facts": STRING, "request": STRING,
+        "independence": {"type": "object", "description": "The mediator's own declaration on this case (L.613-1): "
+                         "`declaration` is null (not made yet), `no_conflict` or `disclosure` (then `disclosure` "
+                         "holds the circumstance and `may_refuse_to_continue` says whether the caller may end the "
+                         "mission)."},
         "prior_complaint_on": DAY, "prior_complaint": STRING, "complainant_country": STRING,
-        "complainant": {"type": ["string", "null"]}, "co_complainants": {"type": "array", "items": STRING},
+        "complainant": {"type": ["string", "null"]}, "complainant_contact": {"type": ["string", "null"]},
+        "co_complainants": {"type": "array", "items": STRING},
         "missing_information": {"type": ["string", "null"]}, "refusal_reason": {"type": ["string", "null"]},
         "refusal_note": {"type": ["string", "null"]}, "opened_at": MOMENT, "brand_answered_at": MOMENT,
         "brand_answer": {"type": ["string", "null"]}, "closed_at": MOMENT, "closing_note": {"type": ["string", "null"]},
         "admissibility_due": MOMENT, "brand_answer_due": MOMENT, "mediation_due": MOMENT,
+        "admissibility_late": {"type": "boolean",
+                               "description": "The admissibility decision came after its three weeks (R.612-2)."},
+        "opening_rights": {"type": ["string", "null"],
+                           "description": "The opening notice's rights (withdrawal, lawyer, expert, limitation)."},
+        "withdrawn_by": {"type": ["string", "null"], "enum": ["complainant", "brand", None]},
         "objection_due": {**MOMENT, "description": "The end of the caller's side's window to object, if open."},
         "can_object": {"type": "boolean"},
         "deadlines": {"type": "array", "items": DEADLINE_SCHEMA},
@@ -88,28 +103,55 @@ FILE_SCHEMA = {
                    "complainant_country": {"type": "string", "pattern": "^[A-Z]{2}$"},
                    "collective": {"type": "boolean", "default": False},
                    "as_president": {"type": "boolean", "default": False,
-                                    "description": "The sitting president files for the community (collective)."}},
+                                    "description": "The sitting president files for the community (collective)."},
+                   "complainant_name": {**STRING, "description": "A filer who is not a member (consumer "
+                                        "mediation): their full name."},
+                   "complainant_contact": {**STRING, "description": "A filer who is not a member: how to reach "
+                                           "them (postal address, phone)."}},
 }
 FILES_SCHEMA = {"type": "object", "required": ["files"],
                 "properties": {"files": {"type": "array", "items": {"type": "string", "format": "binary"},
                                          "description": "One or several parts named `files`: PDF, PNG or JPEG, "
                                                         "at most 5 MB each, checked by content."}}}
 CATEGORY_SCHEMA = {"type": "object", "properties": {"id": {"type": "integer"}, "key": STRING, "label": STRING}}
+OPTIONAL_TEXT = {"type": ["string", "null"]}
 MEDIATOR_SCHEMA = {
     "type": "object", "required": ["name", "qualifications", "appointing_body", "term_starts_on", "term_ends_on",
                                    "declaration_of_interests", "email"],
     "properties": {"name": STRING, "qualifications": STRING, "appointing_body": STRING, "term_starts_on": DAY,
                    "term_ends_on": {**DAY, "description": "At least three years after the start."},
                    "declaration_of_interests": STRING,
-                   "email": {**STRING, "description": "The address of the mediator's existing account."}},
+                   "email": {**STRING, "description": "The address of the mediator's existing account."},
+                   "paid_by": {"enum": list(roster.PAYERS), "default": "platform",
+                               "description": "Who pays the mediator (L.613-1)."},
+                   "payer_name": {**OPTIONAL_TEXT, "description": "Required when a third party pays."},
+                   "paid_independently_of_outcome": {"type": "boolean", "default": False,
+                                                     "description": "The public page says so only when true."},
+                   "collegial_consumer_associations": {
+                       **OPTIONAL_TEXT, "description": "When the brand pays (L.613-2, D.613-2): the approved consumer "
+                                                       "associations of the appointing collegial body, one a line, "
+                                                       "at least two."},
+                   "collegial_professional_representatives": {
+                       **OPTIONAL_TEXT, "description": "When the brand pays: the professional's representatives in "
+                                                       "the collegial body, one a line, at least two."},
+                   "postal_address": OPTIONAL_TEXT, "contact_email": OPTIONAL_TEXT,
+                   "ec_listing_url": {**OPTIONAL_TEXT, "description": "https:// address of the listing with the "
+                                                                      "European Commission (R.614-1)."},
+                   "appointment_decision": OPTIONAL_TEXT, "networks": OPTIONAL_TEXT, "dispute_kinds": OPTIONAL_TEXT,
+                   "languages": OPTIONAL_TEXT},
 }
+REMOVAL_SCHEMA = {"type": "object", "properties": {
+    "reason": {"enum": list(roster.REMOVAL_REASONS), "description": "Required before the end of the term (L.613-1)."},
+    "note": {**OPTIONAL_TEXT, "description": "A public note."}}}
 MEDIATOR_OUT = {"type": "object", "properties": {
     **{k: v for k, v in MEDIATOR_SCHEMA["properties"].items()}, "id": {"type": "integer"},
-    "removed_at": MOMENT, "panels": {"type": "array", "items": {"type": "object"}}}}
+    "removed_at": MOMENT, "removal_reason": OPTIONAL_TEXT, "removal_note": OPTIONAL_TEXT,
+    "panels": {"type": "array", "items": {"type": "object"}}}}
 OBJECTION_SCHEMA = {"type": "object", "properties": {
     "id": {"type": "integer"}, "case_id": {"type": "integer"}, "brand": STRING, "case_state": STRING,
     "mediator": {"type": ["string", "null"]}, "party": {"enum": ["complainant", "brand"]}, "reason": STRING,
-    "raised_at": MOMENT, "decision": {"enum": ["reassigned", "kept", None]},
+    "raised_at": MOMENT, "decision": {"enum": [*admissibility.OBJECTION_OUTCOMES, None]},
+    "after_disclosure": {"type": "boolean"},
     "decision_reason": {"type": ["string", "null"]}, "decided_at": MOMENT}}
 
 
@@ -132,6 +174,7 @@ def serialize_summary(case: MediationCase) -> dict:
             "filed_by_president": case.filed_by_president, "filed_at": iso(case.filed_at),
             "mediator": case.mediator.name if case.mediator else None,
             "next_deadline": serialize_deadline(first) if first else None,
+            "admissibility_overdue": deadlines.admissibility_overdue(case, utcnow()),
             "url": url_for("cases_api.case_detail", slug=case.brand.slug, case_id=case.id)}
 
 
@@ -140,17 +183,25 @@ def serialize_case(case: MediationCase, role: str) -> dict:
     attachments = db.session.scalars(select(CaseDocument).where(CaseDocument.case_id == case.id,
                                                                 CaseDocument.request_id.is_(None))
                                      .order_by(CaseDocument.id)).all()
+    declaration = independence.current_declaration(case)
     return {
         **serialize_summary(case), "role": role, "facts": case.facts, "request": case.request,
+        "independence": {"declaration": declaration.kind if declaration else None,
+                         "disclosure": declaration.text if declaration and declaration.kind == "disclosure" else None,
+                         "may_refuse_to_continue": independence.can_refuse_to_continue(current_user, case)},
         "prior_complaint_on": case.prior_complaint_on.isoformat(), "prior_complaint": case.prior_complaint,
         "complainant_country": case.complainant_country,
-        "complainant": case.complainant.display_name if case.complainant else None,
+        "complainant": case.complainant.display_name if case.complainant else case.complainant_name,
+        "complainant_contact": case.complainant_contact,
         "co_complainants": [p.user.display_name if p.user else "" for p in case.co_complainants],
         "missing_information": case.missing_information, "refusal_reason": case.refusal_reason,
         "refusal_note": case.refusal_note, "opened_at": iso(case.opened_at),
         "brand_answered_at": iso(case.brand_answered_at), "brand_answer": case.brand_answer,
         "closed_at": iso(case.closed_at), "closing_note": case.closing_note,
         "admissibility_due": iso(deadlines.admissibility_due(case)),
+        "admissibility_late": bool(case.admissibility_late),
+        "opening_rights": admissibility.opening_rights() if case.opened_at else None,
+        "withdrawn_by": case.withdrawn_by,
         "brand_answer_due": iso(deadlines.brand_answer_due(case)), "mediation_due": iso(deadlines.mediation_due(case)),
         "objection_due": iso(deadlines.objection_window(case, role)) if role in ("complainant", "brand") else None,
         "can_object": admissibility.can_object(current_user, case),
@@ -171,6 +222,8 @@ def serialize_mediator(mediator: Mediator) -> dict:
             "term_ends_on": mediator.term_ends_on.isoformat(),
             "declaration_of_interests": mediator.declaration_of_interests,
             "email": mediator.user.email if mediator.user else None, "removed_at": iso(mediator.removed_at),
+            "removal_reason": mediator.removal_reason, "removal_note": mediator.removal_note,
+            **{name: getattr(mediator, name) for name in roster.INDEPENDENCE_FIELDS},
             "panels": [{"brand": seat.brand.slug, "appointed_at": iso(seat.appointed_at)}
                        for seat in roster.active_seats(mediator)]}
 
@@ -181,6 +234,7 @@ def serialize_objection(objection: Objection, names: dict[int, str]) -> dict:
             "case_state": objection.case.state.value, "mediator": names.get(objection.mediator_id),
             "party": objection.party, "reason": objection.reason, "raised_at": iso(objection.raised_at),
             "decision": objection.decision, "decision_reason": objection.decision_reason,
+            "after_disclosure": objection.after_disclosure,
             "decided_at": iso(objection.decided_at)}
 
 
@@ -253,9 +307,60 @@ def case_create(brand):
         request=string_field(data, "request", True), prior_complaint_on=date_field(data, "prior_complaint_on", True),
         prior_complaint=string_field(data, "prior_complaint", True),
         complainant_country=string_field(data, "complainant_country", True),
-        collective=boolean_field(data, "collective"), as_president=boolean_field(data, "as_president"))
+        collective=boolean_field(data, "collective"), as_president=boolean_field(data, "as_president"),
+        complainant_name=string_field(data, "complainant_name"),
+        complainant_contact=string_field(data, "complainant_contact"))
     db.session.commit()
     return jsonify(serialize_case(case, "complainant")), 201
+
+
+PAPER_SCHEMA = {
+    "type": "object",
+    "required": FILE_SCHEMA["required"] + ["received_on", "complainant_name", "complainant_contact"],
+    "properties": {**{key: value for key, value in FILE_SCHEMA["properties"].items()
+                      if key not in ("collective", "as_president")},
+                   "received_on": {**DAY, "description": "The day the letter was received."}},
+}
+
+
+@blueprint.post("/brands/<slug>/cases/paper")
+@documented("A platform admin or a panel mediator records a case a consumer filed on paper (the brand uses Tribune "
+            "as its consumer mediation); the three weeks run from the day the letter was received.", tag=TAG,
+            request_schema=PAPER_SCHEMA, response_schema=CASE_SCHEMA, status=201, errors=ERRORS)
+@brand_signed_in
+def paper_case_create(brand):
+    """Record a paper filing."""
+    data = json_body(set(PAPER_SCHEMA["properties"]))
+    category_id = data.get("category_id")
+    if isinstance(category_id, bool) or not isinstance(category_id, int):
+        raise ValidationFailed(_("Choose a category from the list."), field="category_id")
+    case = filing.record_paper_filing(
+        brand, current_user, received_on=date_field(data, "received_on", True),
+        complainant_name=string_field(data, "complainant_name", True),
+        complainant_contact=string_field(data, "complainant_contact", True), category_id=category_id,
+        facts=string_field(data, "facts", True), request=string_field(data, "request", True),
+        prior_complaint_on=date_field(data, "prior_complaint_on", True),
+        prior_complaint=string_field(data, "prior_complaint", True),
+        complainant_country=string_field(data, "complainant_country", True))
+    db.session.commit()
+    return jsonify(serialize_case(case, case_role(current_user, case) or "mediator")), 201
+
+
+@blueprint.put("/brands/<slug>/mediation/consumer-mediation")
+@documented("The brand's staff (or a platform admin) say whether the brand uses Tribune as its consumer mediation: "
+            "then any signed-in consumer files, giving complainant_name and complainant_contact (L.612-1).", tag=TAG,
+            request_schema={"type": "object", "required": ["consumer_mediation"],
+                            "properties": {"consumer_mediation": {"type": "boolean"}}},
+            response_schema={"type": "object", "properties": {"consumer_mediation": {"type": "boolean"}}},
+            errors=(401, 403, 404, 422))
+@brand_signed_in
+def consumer_mediation_set(brand):
+    """Set the consumer mediation setting."""
+    data = json_body({"consumer_mediation"})
+    settings = filing.set_consumer_mediation(brand, current_user,
+                                             boolean_field(data, "consumer_mediation", default=None))
+    db.session.commit()
+    return jsonify({"consumer_mediation": settings.consumer_mediation})
 
 
 @blueprint.post(f"{CASE}/attachments")
@@ -387,13 +492,26 @@ _act_route("brand-decline", "The brand's staff: the brand declines to take part;
 _act_route("objections", "A party objects to the mediator within 7 days, with a reason; the platform admin "
            "decides.", lambda c, d: admissibility.raise_objection(c, current_user, string_field(d, "reason", True)),
            _text_schema("reason", required=("reason",)), status=201)
+_act_route("declaration", "The case mediator declares in their own name that they have no conflict on this case "
+           "(L.613-1).", lambda c, d: independence.declare_no_conflict(c, current_user))
+_act_route("disclosure", "The case mediator discloses a circumstance that may affect their independence; each party "
+           "is told of its right to object (R.613-1).",
+           lambda c, d: independence.disclose(c, current_user, string_field(d, "circumstance", True)),
+           _text_schema("circumstance", required=("circumstance",)))
+_act_route("recusal", "The case mediator recuses themself, with a reason; the case goes to another panel mediator.",
+           lambda c, d: independence.recuse(c, current_user, string_field(d, "reason", True)),
+           _text_schema("reason", required=("reason",)))
+_act_route("refuse-to-continue", "After the mediator's disclosure, a party refuses that they continue: their "
+           "mission on the case ends at once (no platform decision).",
+           lambda c, d: independence.refuse_to_continue(c, current_user, string_field(d, "reason")),
+           _text_schema("reason"))
 
 
 # --- the mediator --------------------------------------------------------------------------------------------------
 
 @blueprint.get("/mediator/cases")
-@documented("The mediator's cases in progress across brands, nearest deadline first, with the next act due and "
-            "from whom.", tag=TAG, errors=(401, 403),
+@documented("The mediator's cases in progress across brands: those whose admissibility decision is overdue first "
+            "(R.612-2), then nearest deadline first, with the next act due and from whom.", tag=TAG, errors=(401, 403),
             response_schema={"type": "object", "properties": {"items": {"type": "array", "items": SUMMARY_SCHEMA}}})
 @signed_in
 def mediator_queue():
@@ -409,7 +527,11 @@ def mediator_queue():
 # --- the roster, panels and objections (platform admin) ------------------------------------------------------------
 
 def _mediator_fields(data: dict) -> dict:
-    return {"name": string_field(data, "name", True), "qualifications": string_field(data, "qualifications", True),
+    texts = [name for name in roster.INDEPENDENCE_FIELDS if name not in ("paid_by", "paid_independently_of_outcome")]
+    return {**{name: string_field(data, name) for name in texts},
+            "paid_by": string_field(data, "paid_by") or "platform",
+            "paid_independently_of_outcome": boolean_field(data, "paid_independently_of_outcome"),
+            "name": string_field(data, "name", True), "qualifications": string_field(data, "qualifications", True),
             "appointing_body": string_field(data, "appointing_body", True),
             "term_starts_on": date_field(data, "term_starts_on", True), "term_ends_on": date_field(data, "term_ends_on", True),
             "declaration_of_interests": string_field(data, "declaration_of_interests", True),
@@ -460,12 +582,15 @@ def mediator_update(mediator_id: int):
 
 
 @blueprint.delete("/mediators/<int:mediator_id>")
-@documented("Remove a mediator from the roster: their panels end and their open cases are reassigned.",
-            tag=ROSTER_TAG, response_schema=MEDIATOR_OUT, errors=(401, 403, 404, 409))
+@documented("Remove a mediator from the roster, for a just cause from the list before the end of the term "
+            "(L.613-1): their panels end and their open cases are reassigned.",
+            tag=ROSTER_TAG, request_schema=REMOVAL_SCHEMA, response_schema=MEDIATOR_OUT, errors=ERRORS)
 @platform_admin
 def mediator_remove(mediator_id: int):
     """Remove from the roster."""
-    mediator = roster.remove_mediator(roster.mediator_by_id(mediator_id), current_user)
+    data = json_body({"reason", "note"})
+    mediator = roster.remove_mediator(roster.mediator_by_id(mediator_id), current_user, string_field(data, "reason"),
+                                      string_field(data, "note"))
     db.session.commit()
     return jsonify(serialize_mediator(mediator))
 
@@ -487,31 +612,30 @@ def panel_appoint(mediator_id: int):
 
 
 @blueprint.delete("/mediators/<int:mediator_id>/panels/<slug>")
-@documented("Remove a mediator from a brand's panel; their open cases there are reassigned.", tag=ROSTER_TAG,
-            response_schema=MEDIATOR_OUT, errors=(401, 403, 404, 409))
+@documented("Remove a mediator from a brand's panel, for a just cause from the list before the end of the term "
+            "(L.613-1); their open cases there are reassigned.", tag=ROSTER_TAG, request_schema=REMOVAL_SCHEMA,
+            response_schema=MEDIATOR_OUT, errors=ERRORS)
 @platform_admin
 def panel_remove(mediator_id: int, slug: str):
     """Remove from a panel."""
     mediator = roster.mediator_by_id(mediator_id)
-    roster.remove_from_panel(mediator, load_brand(slug), current_user)
+    data = json_body({"reason", "note"})
+    roster.remove_from_panel(mediator, load_brand(slug), current_user, string_field(data, "reason"),
+                             string_field(data, "note"))
     db.session.commit()
     return jsonify(serialize_mediator(mediator))
 
 
 @blueprint.get("/brands/<slug>/panel")
-@documented("The brand's mediation panel: each mediator's name, qualifications, appointing body, term and "
-            "declaration of interests.", tag=ROSTER_TAG,
+@documented("The brand's mediation panel as R.614-1 lists it: each mediator's name, qualifications, appointing "
+            "body and decision, term, declaration of interests, who pays, addresses, European listing, networks, "
+            "kinds of dispute and languages.", tag=ROSTER_TAG,
             response_schema={"type": "object", "properties": {"items": {"type": "array", "items": {"type": "object"}}}},
             errors=(404,))
 @brand_public
 def panel_list(brand):
     """The panel, publicly."""
-    return jsonify({"items": [{"name": s.mediator.name, "qualifications": s.mediator.qualifications,
-                               "appointing_body": s.mediator.appointing_body,
-                               "term_starts_on": s.mediator.term_starts_on.isoformat(),
-                               "term_ends_on": s.mediator.term_ends_on.isoformat(),
-                               "declaration_of_interests": s.mediator.declaration_of_interests,
-                               "appointed_at": iso(s.appointed_at)} for s in roster.panel_of(brand)]})
+    return jsonify(public_page.panel_document(brand))
 
 
 @blueprint.get("/cases/waiting")

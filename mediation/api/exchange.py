@@ -24,7 +24,7 @@ from institutions.api_support import (
     paginated,
     string_field,
 )
-from mediation import deadlines, exchange, outcome
+from mediation import deadlines, exchange, outcome, representation
 from mediation.models import CaseDocument, CaseMessage, DocumentRequest, MediationCase, MessageChannel
 from institutions.errors import NotFound, ValidationFailed
 
@@ -78,6 +78,7 @@ CASE_STATE_SCHEMA = {
                    "extension_days": {"type": ["integer", "null"]}, "extension_reason": {"type": ["string", "null"]},
                    "closed_at": MOMENT, "closing_note": {"type": ["string", "null"]},
                    "complied": {"type": ["boolean", "null"]},
+                   "withdrawn_by": {"enum": ["complainant", "brand", None]},
                    "outcome_favours": {"enum": list(outcome.FAVOURS) + [None],
                                        "description": "The mediator's record; shown to the mediator only."}},
 }
@@ -86,6 +87,12 @@ PROPOSAL_SCHEMA = {
     "properties": {"id": {"type": "integer"}, "text": STRING, "made_at": MOMENT,
                    "answer_days": {"type": "integer"}, "answer_due": MOMENT,
                    "notices": {"type": "array", "items": STRING, "minItems": 3, "maxItems": 3},
+                   "legal_effect": {**STRING, "description": "What accepting the proposal does (R.612-4)."},
+                   "claims": {"type": "array", "description": "In a collective case, each joined member's own "
+                              "answer for their claim.", "items": {"type": "object", "properties": {
+                                  "participant_id": {"type": "integer"}, "name": STRING,
+                                  "withdrawn": {"type": "boolean"},
+                                  "answer": {"enum": ["accepted", "refused", None]}}}},
                    "complainant_answer": {"enum": ["accepted", "refused", None]},
                    "brand_answer": {"enum": ["accepted", "refused", None]},
                    "complainant_answered_at": MOMENT, "brand_answered_at": MOMENT, "case_state": STRING},
@@ -123,7 +130,7 @@ def serialize_case_state(case: MediationCase, role: str) -> dict:
     return {"id": case.id, "state": case.state.value, "mediation_due": iso(deadlines.mediation_due(case)),
             "extended_at": iso(case.extended_at), "extension_days": case.extension_days,
             "extension_reason": case.extension_reason, "closed_at": iso(case.closed_at),
-            "closing_note": case.closing_note, "complied": case.complied,
+            "closing_note": case.closing_note, "complied": case.complied, "withdrawn_by": case.withdrawn_by,
             "outcome_favours": case.outcome_favours if role == "mediator" else None}
 
 
@@ -131,7 +138,8 @@ def serialize_proposal(proposal, case: MediationCase) -> dict:
     """A proposal with its three notices, its computed answer deadline and both answers."""
     return {"id": proposal.id, "text": proposal.text, "made_at": iso(proposal.made_at),
             "answer_days": proposal.answer_days, "answer_due": iso(deadlines.proposal_answer_due(proposal)),
-            "notices": [str(notice) for notice in outcome.NOTICES],
+            "notices": [str(notice) for notice in outcome.NOTICES], "legal_effect": str(outcome.LEGAL_EFFECT),
+            "claims": outcome.claims_of(case, proposal),
             "complainant_answer": proposal.complainant_answer, "brand_answer": proposal.brand_answer,
             "complainant_answered_at": iso(proposal.complainant_answered_at),
             "brand_answered_at": iso(proposal.brand_answered_at), "case_state": case.state.value}
@@ -271,11 +279,84 @@ def document_download(brand, case: MediationCase, document_id: int):
     return exchange.download_response(document, data)
 
 
+@blueprint.post(f"{CASE}/documents/ask")
+@documented("A party asks the mediator for the documents of the case (with an optional note); the mediator is "
+            "told and shares all or part of them.", tag=TAG,
+            request_schema={"type": "object", "properties": {"note": STRING}},
+            response_schema={"type": "object", "properties": {"asked": {"type": "boolean"}}}, errors=ERRORS)
+@case_party
+def documents_ask(brand, case: MediationCase):
+    """Ask for the documents of the case."""
+    data = json_body({"note"})
+    exchange.ask_for_documents(case, current_user, string_field(data, "note"))
+    db.session.commit()
+    return jsonify({"asked": True}), 201
+
+
+@blueprint.post(f"{CASE}/documents/<int:document_id>/share")
+@documented("The mediator shares a document of the case with both parties.", tag=TAG,
+            response_schema=DOCUMENT_SCHEMA, errors=ERRORS)
+@case_party
+def document_share(brand, case: MediationCase, document_id: int):
+    """Share a document with both parties."""
+    document = exchange.share_document(case, current_user, document_id)
+    db.session.commit()
+    return jsonify(serialize_document(document, case))
+
+
+REPRESENTATIVE_SCHEMA = {"type": "object", "properties": {
+    "id": {"type": "integer"}, "name": STRING, "side": {"enum": ["complainant", "brand"]},
+    "kind": {"enum": list(representation.KINDS)}, "added_at": MOMENT}}
+
+
+def serialize_representative(entry) -> dict:
+    """A lawyer or an assistant of the case."""
+    return {"id": entry.id, "name": entry.user.display_name if entry.user else None, "side": entry.side,
+            "kind": entry.kind, "added_at": iso(entry.added_at)}
+
+
+@blueprint.get(f"{CASE}/representatives")
+@documented("The lawyers and assistants of the case (R.612-4).", tag=TAG, errors=(401, 403, 404),
+            response_schema={"type": "object", "properties": {"items": {"type": "array",
+                                                                        "items": REPRESENTATIVE_SCHEMA}}})
+@case_party
+def representatives_list(brand, case: MediationCase):
+    """The representatives."""
+    return jsonify({"items": [serialize_representative(r) for r in representation.representatives_of(case)]})
+
+
+@blueprint.post(f"{CASE}/representatives")
+@documented("A party adds a lawyer (who represents it) or an assistant for its side, by the e-mail of their "
+            "account; they get their own access to the case as that side (R.612-4).", tag=TAG,
+            request_schema={"type": "object", "required": ["email", "kind"],
+                            "properties": {"email": STRING, "kind": {"enum": list(representation.KINDS)}}},
+            response_schema=REPRESENTATIVE_SCHEMA, errors=ERRORS)
+@case_party
+def representative_add(brand, case: MediationCase):
+    """Add a representative."""
+    data = json_body({"email", "kind"})
+    entry = representation.add_representative(case, current_user, string_field(data, "email", True),
+                                              string_field(data, "kind", True))
+    db.session.commit()
+    return jsonify(serialize_representative(entry)), 201
+
+
+@blueprint.delete(f"{CASE}/representatives/<int:representative_id>")
+@documented("The party of that side, or the representative themself, ends a representative's access.", tag=TAG,
+            response_schema=REPRESENTATIVE_SCHEMA, errors=ERRORS)
+@case_party
+def representative_remove(brand, case: MediationCase, representative_id: int):
+    """Remove a representative."""
+    entry = representation.remove_representative(case, current_user, representative_id)
+    db.session.commit()
+    return jsonify(serialize_representative(entry))
+
+
 # --- extension, proposal, answers, outcome, compliance, withdrawal ---------------------------------------------
 
 @blueprint.post(f"{CASE}/extension")
-@documented("The mediator extends the 90 days once (1 to 90 days, 90 by default) for a complex case; both parties "
-            "are told the reason. A second extension is refused (409).", tag=TAG,
+@documented("The mediator extends the mediation period (1 to 90 days each time, 90 by default) for a complex case, "
+            "as often as needed while it runs (R.612-5); both parties are told at once, with the reason.", tag=TAG,
             request_schema={"type": "object", "required": ["reason"],
                             "properties": {"reason": STRING, "days": {"type": "integer", "minimum": 1,
                                                                       "maximum": outcome.MAX_EXTENSION_DAYS}}},
@@ -320,9 +401,10 @@ def proposal_create(brand, case: MediationCase):
 
 
 @blueprint.post(f"{CASE}/proposal/answer")
-@documented("Accept or refuse the proposal, once per side: the complainant who filed, or a staff member of the "
-            "brand. Both accept: settled; a refusal: not settled. Refused to anyone else (403) and after the "
-            "answer deadline (409).", tag=TAG,
+@documented("Accept or refuse the proposal, once: the complainant who filed, each member who joined a collective "
+            "case (for their own claim), or a staff member of the brand. The brand and at least one claim accept "
+            "once every answer is in: settled; the brand's refusal, or every claim refused: not settled. Refused "
+            "to anyone else (403) and after the answer deadline (409).", tag=TAG,
             request_schema={"type": "object", "required": ["answer"],
                             "properties": {"answer": {"enum": ["accept", "refuse"]}}},
             response_schema=PROPOSAL_SCHEMA, errors=ERRORS)
@@ -371,8 +453,9 @@ def compliance_record(brand, case: MediationCase):
 
 
 @blueprint.post(f"{CASE}/withdraw")
-@documented("The complainant who filed withdraws the case, with an optional reason, at any moment before the "
-            "outcome.", tag=TAG,
+@documented("A party withdraws, with an optional reason, at any moment before the outcome (L.612-2): the "
+            "complainant who filed (the case), a member who joined a collective case (their own claim: the case "
+            "goes on), or the brand's staff once the brand has taken part.", tag=TAG,
             request_schema={"type": "object", "properties": {"reason": STRING}},
             response_schema=CASE_STATE_SCHEMA, errors=ERRORS)
 @case_party

@@ -1,14 +1,13 @@
-"""The API of the mediation panel's annual report (public)."""
+"""The API of the mediation panel's annual report (public once published; a draft for the panel's mediators)."""
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from flask_babel import gettext as _
+from flask_login import current_user
 
 from institutions.access import brand_public
-from institutions.api_support import documented
-from institutions.clock import utcnow
-from institutions.errors import NotFound
+from institutions.api_support import action_route, documented
 from mediation import report
+from mediation.access import panel_mediator
 
 blueprint = Blueprint("mediation_report_api", __name__, url_prefix="/api/v1")
 
@@ -37,12 +36,31 @@ REPORT_SCHEMA = {
         "refusal_reasons": {"type": "array", "items": {**LINE, "properties": {**LINE["properties"], "reason": STRING}}},
         "discontinued": SHARE,
         "discontinued_reasons": {"type": "array", "items": {**LINE, "properties": {
-            **LINE["properties"], "reason": {"enum": ["withdrawn", "brand_refused", "lapsed"]}}}},
+            **LINE["properties"], "reason": {"enum": ["withdrawn", "brand_withdrew", "brand_refused", "lapsed"]}}}},
         "outcomes": {"type": "array", "items": {**LINE, "properties": {
             **LINE["properties"], "favours": {"enum": ["consumer", "brand", "amicable"]}}}},
         "average_duration_days": {"type": ["number", "null"]},
         "settled": {"type": "integer"},
         "compliance": SHARE,
+        "published": {"type": "boolean", "description": "False: a draft, which only the panel's mediators read."},
+        "published_at": {"type": ["string", "null"]},
+        "mediator": {"type": ["object", "null"], "description": "Set on one mediator's report: its id and name.",
+                     "properties": {"id": {"type": "integer"}, "name": STRING}},
+        "by_origin": {"type": "object", "description": "The figures for domestic disputes, cross-border ones (the "
+                                                       "consumer lives in another EU member state than the brand, "
+                                                       "L.611-1) and those with a party outside the Union.",
+                      "properties": {key: {"type": "object"} for key in ("domestic", "cross_border", "outside_eu")}},
+        "admitted_closed": {"type": "integer", "description": "Closed cases that had been admitted: the base of "
+                                                             "discontinued and average_duration_days."},
+        "late_decisions": {**SHARE, "description": "Admissibility decisions of the year taken after the three weeks "
+                                                   "(R.612-2)."},
+        "cross_border_networks": {"type": "array", "description": "R.614-2 7°: each mediator of the panel during "
+                                                                  "the year and the cross-border networks they "
+                                                                  "cooperate in.",
+                                  "items": {"type": "object", "properties": {"mediator": {"type": "integer"},
+                                                                             "name": STRING, "networks": STRING}}},
+        "mediator_reports": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": STRING}}},
         "audit_chain_head": {"type": "object", "required": ["number", "hash"],
                              "description": "The audit chain's head (event number and SHA-256 hash) as the report "
                                             "was produced: keep it to check later that the chain still holds it.",
@@ -52,12 +70,32 @@ REPORT_SCHEMA = {
 }
 
 @blueprint.get("/brands/<slug>/mediation/reports/<int:year>")
-@documented("The mediation panel's annual report for a calendar year (public). Cases received are those filed in "
-            "the year; every other figure is over the cases closed in the year.", tag="mediation report",
-            response_schema=REPORT_SCHEMA, errors=(404,))
+@documented("The mediation panel's annual report for a calendar year (public once the panel published it; before, "
+            "a draft only its mediators read). Cases received are those filed in the year; every other figure is "
+            "over the cases closed in the year.", tag="mediation report", response_schema=REPORT_SCHEMA,
+            errors=(404,))
 @brand_public
 def annual_report(brand, year: int):
     """The annual report as JSON (the same document as the page's .json download)."""
-    if not report.FIRST_YEAR <= year <= utcnow().year:
-        raise NotFound(_("There is no report for this year."))
-    return jsonify(report.as_dict(report.annual_report(brand, year)))
+    return jsonify(report.as_dict(report.report_for(brand, year, current_user)))
+
+
+@blueprint.get("/brands/<slug>/mediation/reports/<int:year>/mediators/<int:mediator_id>")
+@documented("One mediator's report for the panel's year: the same figures over the cases they handled (public "
+            "once the panel's report is published).", tag="mediation report", response_schema=REPORT_SCHEMA,
+            errors=(404,))
+@brand_public
+def mediator_report(brand, year: int, mediator_id: int):
+    """One mediator's report as JSON."""
+    return jsonify(report.as_dict(report.report_for(brand, year, current_user, mediator_id)))
+
+
+# A panel mediator publishes the year's report; the answer is the report as now published (409 while a recurring
+# problem lacks a recommendation, the year is in progress, or it is already published).
+action_route(blueprint, "/brands/<slug>/mediation/reports/<int:year>/publish", "publish_report",
+             summary="A mediator of the panel publishes the year's annual report (R.614-2): refused while the year is "
+                     "in progress, once published, or while a recurring problem has no recommendation.",
+             tag="mediation report", policy=panel_mediator, load=lambda brand, year: (brand, year),
+             act=lambda subject, data: report.publish(*subject, current_user),
+             answer=lambda subject: report.as_dict(report.report_for(*subject, current_user)),
+             response_schema=REPORT_SCHEMA, errors=(401, 403, 404, 409))

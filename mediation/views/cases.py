@@ -14,21 +14,26 @@ from extensions import db
 from institutions import charter, permissions
 from institutions.access import brand_signed_in, brand_staff
 from mediation.access import apply_clock, brand_clocked, case_in_brand, case_party
-from mediation import admissibility, deadlines, exchange, filing, outcome, roster
+from mediation import admissibility, deadlines, exchange, filing, independence, outcome, representation, roster
 from mediation.forms import (
     AttachForm,
     BrandAnswerForm,
     BrandDeclineForm,
     CompleteForm,
+    DisclosureForm,
     FileCaseForm,
     MissingForm,
     ObjectionForm,
+    RecusalForm,
     RefuseForm,
+    RefuseToContinueForm,
+    PaperFilingForm,
+    RepresentativeForm,
     exchange_page_forms,
     outcome_page_forms,
 )
 from mediation.models import CLOSED_CASE_STATES, CaseDocument, CaseState, MediationCase
-from mediation.permissions import case_role
+from mediation.permissions import case_role, represented_side
 from mediation.timeline import visible_events
 from institutions.dashboard import DashboardItem
 from institutions.forms import ActionForm
@@ -49,12 +54,18 @@ EVENT_LABELS = {
     "completed": _l("Completed (the clock restarts)"),
     "refused": _l("Refused"),
     "opened": _l("Opened: the mediation starts"),
+    "filed_on_paper": _l("Filed on paper"),
+    "admissibility_late": _l("Admissibility decided late"),
     "brand_answered": _l("The brand takes part"),
     "brand_declined": _l("The brand declines to take part"),
     "brand_silent": _l("The brand did not answer in time"),
     "lapsed": _l("The time of the mediation ran out"),
     "objection": _l("Objection to the mediator"),
     "objection_decided": _l("Objection decided"),
+    "independence_declared": _l("The mediator declares no conflict"),
+    "independence_disclosed": _l("The mediator discloses a circumstance"),
+    "recused": _l("The mediator recused themself"),
+    "mission_ended": _l("The mediator's mission ended"),
 }
 
 
@@ -91,7 +102,8 @@ def my_cases(brand):
 
 def _helpers() -> dict:
     return {"whose_labels": WHOSE_LABELS, "category_label": filing.category_label,
-            "next_deadlines": deadlines.next_deadlines, "event_label": event_label}
+            "next_deadlines": deadlines.next_deadlines, "event_label": event_label,
+            "opening_rights": admissibility.opening_rights}
 
 
 @blueprint.route("/new", methods=["GET", "POST"])
@@ -111,17 +123,25 @@ def file_case(brand):
         form.complainant_country.data = brand.country
     if not president:
         del form.as_president
+    member = filing.files_as_member(current_user, brand)
+    if member:
+        del form.complainant_name, form.complainant_contact
+    else:
+        del form.collective  # a consumer outside the community files for themself
     if form.validate_on_submit():
         ok, case = commit_or_refuse(lambda: filing.file_case(
             brand, current_user, category_id=form.category_id.data, facts=form.facts.data,
             request=form.request.data, prior_complaint_on=form.prior_complaint_on.data,
             prior_complaint=form.prior_complaint.data, complainant_country=form.complainant_country.data,
-            collective=form.collective.data, as_president=president and form.as_president.data,
-            attachments=_files(form.attachments)), form)
+            collective=member and form.collective.data, as_president=president and form.as_president.data,
+            attachments=_files(form.attachments),
+            complainant_name=None if member else form.complainant_name.data,
+            complainant_contact=None if member else form.complainant_contact.data), form)
         if ok:
             flash(_("Your case is filed. The mediator decides on its admissibility within three weeks."), "success")
             return redirect(_case_page(brand, case))
-    return render_template("mediation/new.html", brand=brand, form=form, membership=None), 422 if form.errors else 200
+    return render_template("mediation/new.html", brand=brand, form=form, membership=None,
+                           as_consumer=not member), 422 if form.errors else 200
 
 
 @blueprint.post("/<int:case_id>/join")
@@ -148,11 +168,13 @@ def _case_forms(case: MediationCase, role: str, given: dict) -> dict:
             forms["incomplete"] = MissingForm(formdata=None, prefix="incomplete")
             forms["open"] = ActionForm(formdata=None)
         forms["refuse"] = RefuseForm(formdata=None, prefix="refuse")
-    if role == "complainant" and not closed:
+    # A lawyer or an assistant reads and writes for their side; the party's own acts stay the party's.
+    party = represented_side(current_user, case) is None
+    if role == "complainant" and not closed and party:
         if case.state is CaseState.INCOMPLETE:
             forms["complete"] = CompleteForm(formdata=None, prefix="complete")
         forms["attach"] = AttachForm(formdata=None, prefix="attach")
-    if role == "brand" and case.state is CaseState.OPEN and case.brand_answered_at is None:
+    if role == "brand" and case.state is CaseState.OPEN and case.brand_answered_at is None and party:
         forms["brand_answer"] = BrandAnswerForm(formdata=None, prefix="brand_answer")
         forms["brand_decline"] = BrandDeclineForm(formdata=None, prefix="brand_decline")
     if admissibility.can_object(current_user, case):
@@ -177,9 +199,29 @@ def render_case_page(brand, case: MediationCase, *, forms: dict | None = None, e
         objection_due=deadlines.objection_due(case, role) if role in ("complainant", "brand") else None,
         admissibility_due=deadlines.admissibility_due(case), mediation_due=deadlines.mediation_due(case),
         late_complaint=admissibility.late_complaint(case),
-        refusal_reasons=admissibility.REFUSAL_REASONS,
+        refusal_reasons=admissibility.REFUSAL_REASONS, **_independence_context(case, role, forms or {}),
         **_helpers(), **exchange.page_context(case, current_user, exchange_page_forms(exchange_forms)),
+        **representation.page_context(case, current_user),
+        representative_form=(forms or {}).get("representative") or RepresentativeForm(formdata=None,
+                                                                                       prefix="representative"),
         **outcome.page_context(case, current_user, outcome_page_forms(outcome_forms))), status
+
+
+def _independence_context(case: MediationCase, role: str, forms: dict) -> dict:
+    """The mediator's declaration on the case and the independence forms this viewer may use (L.613-1, R.613-1)."""
+    open_case = case.state not in CLOSED_CASE_STATES and case.mediator_id is not None
+    declaration = independence.current_declaration(case)
+    mine = role == "mediator" and open_case
+    return {
+        "declaration": declaration,
+        "declare_form": forms.get("declare") or ActionForm(prefix="declare") if mine and declaration is None else None,
+        "disclosure_form": forms.get("disclosure") or DisclosureForm(formdata=None, prefix="disclosure")
+        if mine else None,
+        "recusal_form": forms.get("recusal") or RecusalForm(formdata=None, prefix="recusal") if mine else None,
+        "refuse_to_continue_form": forms.get("refuse_to_continue")
+        or RefuseToContinueForm(formdata=None, prefix="refuse_to_continue")
+        if independence.can_refuse_to_continue(current_user, case) else None,
+    }
 
 
 @blueprint.get("/<int:case_id>")
@@ -282,6 +324,45 @@ def object_to_mediator(brand, case: MediationCase):
                 _("Your objection is sent; the platform decides whether to reassign the case."))
 
 
+@blueprint.post("/<int:case_id>/declaration")
+@case_party
+def declare_no_conflict(brand, case: MediationCase):
+    """The case mediator declares in their own name that they have no conflict on this case."""
+    return _act(brand, case, ActionForm, "declare", lambda case, form: independence.declare_no_conflict(
+        case, current_user), _("Your declaration of independence is recorded on the case."))
+
+
+@blueprint.post("/<int:case_id>/disclosure")
+@case_party
+def disclose(brand, case: MediationCase):
+    """The case mediator discloses a circumstance; each party is told of its right to object."""
+    return _act(brand, case, DisclosureForm, "disclosure", lambda case, form: independence.disclose(
+        case, current_user, form.circumstance.data),
+        _("The circumstance is disclosed; each party is told it may refuse that you continue."))
+
+
+@blueprint.post("/<int:case_id>/recusal")
+@case_party
+def recuse(brand, case: MediationCase):
+    """The case mediator recuses themself; the case goes to another mediator of the panel."""
+    form = RecusalForm(prefix="recusal")
+    if form.validate_on_submit():
+        ok, _result = commit_or_refuse(lambda: independence.recuse(case, current_user, form.reason.data), form)
+        if ok:
+            flash(_("You recused yourself; the case goes to another mediator."), "success")
+            return redirect(url_for("mediator.queue"))
+    return render_case_page(brand, case, forms={"recusal": form}, status=422)
+
+
+@blueprint.post("/<int:case_id>/refuse-to-continue")
+@case_party
+def refuse_to_continue(brand, case: MediationCase):
+    """After a disclosure, a party refuses that the mediator continue: the mission ends at once."""
+    return _act(brand, case, RefuseToContinueForm, "refuse_to_continue",
+                lambda case, form: independence.refuse_to_continue(case, current_user, form.reason.data),
+                _("The mediator's mission on your case has ended; the case goes to another mediator."))
+
+
 # --- the brand's list ----------------------------------------------------------------------------------------------
 
 def brand_cases(brand) -> tuple[list[MediationCase], list[MediationCase]]:
@@ -303,7 +384,45 @@ def brand_list(brand):
     apply_clock(brand)
     running, closed = brand_cases(brand)
     return render_template("mediation/brand_list.html", brand=brand, running=running, closed=closed, **_helpers(),
-                           nearest=deadlines.nearest)
+                           nearest=deadlines.nearest, consumer_mediation=filing.uses_consumer_mediation(brand),
+                           action_form=ActionForm())
+
+
+@blueprint.route("/paper", methods=["GET", "POST"])
+@brand_signed_in
+def paper_filing(brand):
+    """A platform admin or a panel mediator records a case filed on paper."""
+    if not (permissions.is_platform_admin(current_user) or roster.sits_on_panel(current_user, brand)):
+        abort(403)
+    form = PaperFilingForm()
+    categories = filing.categories_for(brand)
+    db.session.commit()  # the default categories are created the first time the list is read
+    form.category_id.choices = [(c.id, filing.category_label(c)) for c in categories]
+    form.complainant_country.choices = [("", _("Choose your country"))] + filing.country_choices()
+    if form.validate_on_submit():
+        ok, case = commit_or_refuse(lambda: filing.record_paper_filing(
+            brand, current_user, received_on=form.received_on.data, complainant_name=form.complainant_name.data,
+            complainant_contact=form.complainant_contact.data, category_id=form.category_id.data,
+            facts=form.facts.data, request=form.request.data, prior_complaint_on=form.prior_complaint_on.data,
+            prior_complaint=form.prior_complaint.data, complainant_country=form.complainant_country.data), form)
+        if ok:
+            flash(_("The paper filing is recorded as case #%(id)s.", id=case.id), "success")
+            return redirect(url_for("cases.paper_filing", slug=brand.slug))
+    return render_template("mediation/paper.html", brand=brand, form=form), 422 if form.errors else 200
+
+
+@blueprint.post("/brand/consumer-mediation")
+@brand_staff
+def consumer_mediation(brand):
+    """Staff: Tribune is (or is no longer) the brand's consumer mediation: any consumer may then file."""
+    form = ActionForm()
+    enabled = not filing.uses_consumer_mediation(brand)
+    if form.validate_on_submit():
+        ok, _settings = commit_or_refuse(lambda: filing.set_consumer_mediation(brand, current_user, enabled), form)
+        if ok:
+            flash(_("Any consumer of the brand may now file a case.") if enabled else
+                  _("Only verified members of the community file cases now."), "success")
+    return redirect(url_for("cases.brand_list", slug=brand.slug))
 
 
 def brand_dashboard_items(brand) -> list[DashboardItem]:

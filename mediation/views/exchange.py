@@ -16,7 +16,7 @@ from extensions import db
 from mediation.access import case_mediator, case_party
 from mediation.permissions import case_role
 from mediation.views.cases import render_case_page
-from mediation import exchange, outcome
+from mediation import exchange, outcome, representation
 from mediation.forms import (
     AnswerForm,
     ComplianceForm,
@@ -26,11 +26,13 @@ from mediation.forms import (
     MessageForm,
     NoteForm,
     ProposalForm,
+    RepresentativeForm,
     UploadForm,
     WithdrawForm,
 )
 from mediation.models import CaseDocument, CaseState, DocumentRequest, MediationCase, Proposal
 from institutions.dashboard import DashboardItem
+from institutions.forms import ActionForm
 from institutions.models import StaffRole
 from institutions.view_helpers import commit_or_refuse
 
@@ -119,6 +121,48 @@ def upload(brand, case: MediationCase, request_id: int):
     return _act(brand, case, "upload", form, send, _("Your document is sent."), "documents")
 
 
+@blueprint.post("/<int:case_id>/documents/ask")
+@case_party
+def ask_documents(brand, case: MediationCase):
+    """A party asks the mediator for the documents of the case."""
+    return _act(brand, case, "ask_documents", ActionForm(),
+                lambda c, f: exchange.ask_for_documents(c, current_user),
+                _("The mediator is asked for the documents of the case."), "documents")
+
+
+@blueprint.post("/<int:case_id>/documents/<int:document_id>/share")
+@case_mediator
+def share_document(brand, case: MediationCase, document_id: int):
+    """The mediator shares a document with both parties."""
+    return _act(brand, case, "share_document", ActionForm(),
+                lambda c, f: exchange.share_document(c, current_user, document_id),
+                _("The document is shared with both parties."), "documents")
+
+
+@blueprint.post("/<int:case_id>/representatives")
+@case_party
+def add_representative(brand, case: MediationCase):
+    """A party adds a lawyer or an assistant for its side."""
+    form = RepresentativeForm(prefix="representative")
+    if not form.validate_on_submit():
+        return render_case_page(brand, case, forms={"representative": form}, status=422)
+    ok, _result = commit_or_refuse(
+        lambda: representation.add_representative(case, current_user, form.email.data, form.kind.data), form)
+    if not ok:
+        return render_case_page(brand, case, forms={"representative": form}, status=422)
+    flash(_("They now have access to the case; everyone is told."), "success")
+    return _back(brand, case, "representatives")
+
+
+@blueprint.post("/<int:case_id>/representatives/<int:representative_id>/remove")
+@case_party
+def remove_representative(brand, case: MediationCase, representative_id: int):
+    """A party (or the representative themself) ends a representative's access."""
+    return _act(brand, case, "remove_representative", ActionForm(),
+                lambda c, f: representation.remove_representative(c, current_user, representative_id),
+                _("Their access to the case has ended."), "representatives")
+
+
 # --- the outcome -----------------------------------------------------------------------------------------------
 
 @blueprint.post("/<int:case_id>/extension")
@@ -178,9 +222,9 @@ def compliance(brand, case: MediationCase):
 @blueprint.post("/<int:case_id>/withdraw")
 @case_party
 def withdraw(brand, case: MediationCase):
-    """The complainant withdraws the case."""
+    """A party (the complainant who filed, or the brand) withdraws from the mediation."""
     return _act(brand, case, "withdraw", WithdrawForm(prefix="withdraw"),
-                lambda c, f: outcome.withdraw(c, current_user, f.reason.data), _("Your case is withdrawn."),
+                lambda c, f: outcome.withdraw(c, current_user, f.reason.data), _("The case is withdrawn."),
                 "outcome")
 
 

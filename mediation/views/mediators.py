@@ -39,7 +39,8 @@ def queue():
                                                        PanelSeat.ended_at.is_(None))
                                .options(joinedload(PanelSeat.brand)).order_by(PanelSeat.appointed_at)).all()
     return render_template("mediation/queue.html", mediator=mediator, running=running, closed=closed, seats=seats,
-                           nearest=deadlines.nearest, whose_labels=WHOSE_LABELS,
+                           nearest=deadlines.nearest, whose_labels=WHOSE_LABELS, now=utcnow(),
+                           admissibility_overdue=deadlines.admissibility_overdue,
                            category_label=filing.category_label, category_form=CategoryForm())
 
 

@@ -11,7 +11,7 @@ from extensions import db
 from institutions import brands
 from institutions.access import load_brand, platform_admin
 from mediation import admissibility, roster
-from mediation.forms import AppointForm, DecideObjectionForm, MediatorForm
+from mediation.forms import AppointForm, DecideObjectionForm, MediatorForm, RemovalForm
 from mediation.models import MediationCase, Mediator, Objection
 from institutions.forms import ActionForm
 from institutions.view_helpers import commit_or_refuse
@@ -22,7 +22,7 @@ blueprint = Blueprint("roster", __name__, url_prefix="/admin/mediators")
 def _fields(form: MediatorForm) -> dict:
     return {name: getattr(form, name).data for name in (
         "name", "qualifications", "appointing_body", "term_starts_on", "term_ends_on", "declaration_of_interests",
-        "email")}
+        "email", *roster.INDEPENDENCE_FIELDS)}
 
 
 def _appoint_form(mediator: Mediator) -> AppointForm:
@@ -45,6 +45,8 @@ def index():
     return render_template("mediation/roster_index.html", mediators=mediators, conflicted=roster.seat_conflicts(seats),
                            appoint_forms={m.id: _appoint_form(m) for m in mediators if m.removed_at is None},
                            waiting=roster.waiting_cases(), action_form=ActionForm(),
+                           removal_form=lambda prefix: RemovalForm(formdata=None, prefix=prefix),
+                           payers=roster.PAYERS, reason_label=roster.reason_label,
                            undecided=db.session.scalar(select(db.func.count(Objection.id))
                                                        .where(Objection.decided_at.is_(None))))
 
@@ -81,10 +83,14 @@ def edit(mediator_id: int):
 @blueprint.post("/<int:mediator_id>/remove")
 @platform_admin
 def remove(mediator_id: int):
-    """Take a mediator off the roster: their panels end and their open cases go to others."""
+    """Take a mediator off the roster for a just cause from the list: panels end, open cases go to others."""
     mediator = roster.mediator_by_id(mediator_id)
-    if ActionForm().validate_on_submit():
-        ok, _result = commit_or_refuse(lambda: roster.remove_mediator(mediator, current_user))
+    form = RemovalForm(prefix=f"remove{mediator.id}")
+    if not form.validate_on_submit():
+        flash(_("Choose a reason from the list."), "error")
+    else:
+        ok, _result = commit_or_refuse(lambda: roster.remove_mediator(mediator, current_user, form.reason.data,
+                                                                      form.note.data))
         if ok:
             flash(_("%(name)s is removed from the roster; their open cases are reassigned.", name=mediator.name),
                   "success")
@@ -110,11 +116,15 @@ def appoint(mediator_id: int):
 @blueprint.post("/<int:mediator_id>/panels/<slug>/remove")
 @platform_admin
 def leave_panel(mediator_id: int, slug: str):
-    """Remove a mediator from a brand's panel; their open cases there are reassigned."""
+    """Remove a mediator from a brand's panel for a just cause from the list; their open cases there are reassigned."""
     mediator = roster.mediator_by_id(mediator_id)
     brand = load_brand(slug)
-    if ActionForm().validate_on_submit():
-        ok, _seat = commit_or_refuse(lambda: roster.remove_from_panel(mediator, brand, current_user))
+    form = RemovalForm(prefix=f"leave{mediator.id}-{brand.slug}")
+    if not form.validate_on_submit():
+        flash(_("Choose a reason from the list."), "error")
+    else:
+        ok, _seat = commit_or_refuse(lambda: roster.remove_from_panel(mediator, brand, current_user,
+                                                                      form.reason.data, form.note.data))
         if ok:
             flash(_("%(name)s no longer sits on the panel of %(brand)s.", name=mediator.name, brand=brand.name),
                   "success")
@@ -134,7 +144,7 @@ def _objections_page(forms: dict | None = None, status: int = 200):
     forms = forms or {}
     return render_template(
         "mediation/objections.html", objections=objections, decided=decided, mediator_names=names,
-        decisions=admissibility.OBJECTION_DECISIONS,
+        decisions=admissibility.OBJECTION_OUTCOMES,
         forms={o.id: forms.get(o.id) or DecideObjectionForm(formdata=None, prefix=f"objection{o.id}")
                for o in objections}), status
 

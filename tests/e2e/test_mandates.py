@@ -32,12 +32,12 @@ def _fill_clauses(page: Page, clauses: dict) -> None:
             if value in (None, "", False):
                 continue
             field = page.locator(f'[name="{clause.key}__{spec.key}"]')
-            if spec.kind in ("country", "choice"):
+            if spec.kind in ("country", "choice", "law"):
                 field.select_option(str(value))
             elif spec.kind == "flag":
                 field.check()
             else:
-                field.fill(str(value))
+                field.fill(", ".join(value) if isinstance(value, list) else str(value))
 
 
 def test_staff_draft_and_offer_the_ambassador_signs_staff_countersign_the_registry_shows_it(

@@ -11,7 +11,7 @@ import pytest
 from institutions import csv_safety
 from institutions import clock
 from mediation.models import CaseState
-from tests.mediation.report_fixtures import category, insert_case, utc
+from tests.mediation.report_fixtures import category, insert_case, mark_published, utc
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 EVIL = ['=HYPERLINK("http://evil.example","x")', "+1+1", "-2+3", "@SUM(A1)", "\tTab", "\rCR", "=cmd|' /C calc'!A0"]
@@ -59,6 +59,7 @@ def test_the_mediation_annual_report_csv_neutralises_a_category_name(make, clien
     brand = make.brand(slug="acme", name="Acme")
     evil = category(brand, "own", "=cmd|' /C calc'!A0")
     insert_case(brand, evil, "2026-01-10", CaseState.SETTLED, "2026-03-11", outcome_favours="consumer")
+    mark_published(brand, 2026)  # a draft is the panel's only (R.614-2, issue 10)
     from extensions import db
     db.session.commit()
     download = client.get("/b/acme/mediation/report/2026.csv").get_data(as_text=True)

@@ -28,18 +28,22 @@ MISSION_ENDS = date(2027, 12, 31)
 
 def insert_active_mandate(brand: Brand, ambassador: User | None, *, label: str | None = "#ad",
                           state: MandateState = MandateState.ACTIVE, starts_on: date = MISSION_STARTS,
-                          ends_on: date | None = MISSION_ENDS, clauses: dict | None = None) -> Mandate:
+                          ends_on: date | None = MISSION_ENDS, clauses: dict | None = None,
+                          language: str = "en") -> Mandate:
     """A mandate (ACTIVE by default) whose version 1 is in force, with the disclosure label in its clauses."""
     now = clock.utcnow()
     if clauses is None:
-        clauses = {"disclosure": {"label": label, "employee": False}} if label is not None else {}
+        # In kind without a stated value: any benefit in kind is provided for (mandates.benefits.check_provided_for).
+        clauses = ({"disclosure": {"label": label, "employee": False},
+                    "compensation": {"kind": "in_kind", "description": "Products to test"}}
+                   if label is not None else {})
     text = f"Mission contract between {brand.name} and {ambassador.display_name if ambassador else 'someone'}."
     mandate = Mandate(brand_id=brand.id, ambassador_id=ambassador.id if ambassador else None,
                       public_name=ambassador.display_name if ambassador else "Someone", state=state,
                       created_at=now, starts_on=starts_on, ends_on=ends_on, activated_at=now)
     db.session.add(mandate)
     db.session.flush()
-    version = MandateVersion(mandate_id=mandate.id, number=1, state=VersionState.SIGNED, language="en",
+    version = MandateVersion(mandate_id=mandate.id, number=1, state=VersionState.SIGNED, language=language,
                              clauses_json=json.dumps(clauses, sort_keys=True), text=text,
                              text_sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), created_at=now,
                              offered_at=now)

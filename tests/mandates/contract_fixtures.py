@@ -17,6 +17,7 @@ from mandates.models import Mandate
 STARTS = date(2027, 3, 10)
 ENDS = date(2027, 8, 31)
 LEGAL_NAME = "Élodie Martin"
+CODE_OF_CONDUCT = ("Be honest: speak only of what you know of the products, make no claim the brand cannot prove, respect the people you address, never aim commercial content at minors, disclose the commercial relationship in every publication and follow the rules of each platform.")
 
 
 def complete_clauses(**overrides) -> dict:
@@ -28,18 +29,17 @@ def complete_clauses(**overrides) -> dict:
                              "postal_address": "3 quai des Brumes, 69001 Lyon", "email": "elodie@example.test",
                              "residence_country": "FR", "tax_country": "FR"},
         "missions": {"nature": "Show the repair kits in videos", "scope": "Repair kits, France",
-                     "channels": "YouTube, Instagram"},
+                     "channels": "YouTube, Instagram", "audiences": ["FR"]},
         "powers": {"text": "Present the products and the brand's public prices; nothing else."},
         "compensation": {"kind": "money", "amount": "250", "currency": "EUR", "schedule": "monthly, on the 5th"},
         "intellectual_property": {"scope": "The brand may repost the videos on its own accounts",
                                   "duration_months": 12},
-        "governing_law": {"law": "French law", "jurisdiction": "Tribunal judiciaire de Paris"},
+        "governing_law": {"law": "FR", "jurisdiction": "Tribunal judiciaire de Paris"},
         "term": {"starts_on": STARTS.isoformat(), "ends_on": ENDS.isoformat(), "renewal": "No tacit renewal."},
         "termination": {"conditions": "Either party, with notice.", "notice_days": 30},
         "takedown": {"text": "Remove within 7 days on request."},
         "disclosure": {"label": "#ad", "employee": False},
-        "code_of_conduct": {"text": "Be honest."},
-        "joint_liability": {"text": "Jointly liable towards third parties."},
+        "code_of_conduct": {"text": CODE_OF_CONDUCT},
     }
     for key, fields in overrides.items():
         if fields is None:

@@ -29,6 +29,9 @@ VERSION_OF = {
 BOTH = (SigningParty.AMBASSADOR, SigningParty.BRAND)
 
 # Private clauses a registry must never show.
+CODE_OF_CONDUCT = ("Be honest: speak only of what you know of the products, make no claim the brand cannot prove, "
+                   "respect the people you address, never aim commercial content at minors, disclose the commercial "
+                   "relationship in every publication and follow the rules of each platform.")
 PRIVATE = {
     "legal_name": "Jeanne-Marie Privatelegal",
     "address": "12 rue du Secret, 75011 Paris",
@@ -47,24 +50,24 @@ def sample_clauses(*, mission: str = "Product demonstrations", channels: str = "
     if compensation == "money":
         comp.update(amount=PRIVATE["amount"], currency="EUR", schedule="monthly")
     elif compensation == "in_kind":
-        comp.update(description="Two products a year", value=PRIVATE["amount"], currency="EUR")
+        comp.update(description="Two products a year", value=PRIVATE["amount"], currency="EUR",
+                    award_terms="Sent in January and July while the contract is in force")
     raw = {
         "brand_party": {"legal_name": "Brand SAS", "postal_address": "1 avenue de la Marque, Lyon",
                         "email": "legal@brand.test", "tax_country": "FR"},
         "ambassador_party": {"legal_name": PRIVATE["legal_name"], "birth_date": "1990-05-04",
                              "postal_address": PRIVATE["address"], "email": PRIVATE["email"],
                              "residence_country": "FR", "tax_country": "FR"},
-        "missions": {"nature": mission, "scope": "France", "channels": channels},
-        "powers": {"text": "Present the products."},
+        "missions": {"nature": mission, "scope": "France", "channels": channels, "audiences": ["FR"]},
+        "powers": {"text": "Present the products and their public prices."},
         "compensation": comp,
         "intellectual_property": {"scope": "Brand's social accounts", "duration_months": 12},
-        "governing_law": {"law": "French law", "jurisdiction": "Paris courts"},
+        "governing_law": {"law": "FR", "jurisdiction": "Paris courts"},
         "term": {"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat(), "renewal": "None."},
         "termination": {"conditions": "Notice on the platform.", "notice_days": 30},
         "takedown": {"text": "Within 7 days."},
         "disclosure": {"label": label, "employee": employee},
-        "code_of_conduct": {"text": "Be honest."},
-        "joint_liability": {"text": "Jointly liable."},
+        "code_of_conduct": {"text": CODE_OF_CONDUCT},
     }
     return clause_schema.clean_clauses(raw, today=date(2025, 1, 1))
 

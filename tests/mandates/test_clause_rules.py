@@ -151,7 +151,8 @@ def test_text_fields_keep_their_indentation_and_drop_blank_edge_lines(ctx):
     text = "\n \n  First:\r\n    - one   \r  - two\x00\n\n"
     cleaned = clean(missions={"nature": text})["missions"]["nature"]
     assert cleaned == "  First:\n    - one\n  - two"  # the first line's indentation is kept like the others'
-    assert clean(governing_law={"law": "  French law  "})["governing_law"]["law"] == "French law"  # one line
+    assert clean(governing_law={"jurisdiction": "  Paris courts  "})["governing_law"]["jurisdiction"] == \
+        "Paris courts"  # one line
 
 
 def test_a_draft_in_a_language_without_defaults_is_refused(ctx, make):
@@ -163,16 +164,18 @@ def test_a_draft_in_a_language_without_defaults_is_refused(ctx, make):
 
 
 def test_lines_are_single_and_bounded(ctx):
-    assert refusal(powers=None, governing_law={"law": "French\nlaw"}).fields == {
-        "governing_law.law": "This field takes a single line."}
-    assert refusal(governing_law={"law": "x" * 301}).fields == {"governing_law.law": "At most 300 characters."}
-    assert clean(governing_law={"law": "x" * 300})["governing_law"]["law"] == "x" * 300
+    assert refusal(powers=None, governing_law={"jurisdiction": "Paris\ncourts"}).fields == {
+        "governing_law.jurisdiction": "This field takes a single line."}
+    assert refusal(governing_law={"jurisdiction": "x" * 301}).fields == {
+        "governing_law.jurisdiction": "At most 300 characters."}
+    assert clean(governing_law={"jurisdiction": "x" * 300})["governing_law"]["jurisdiction"] == "x" * 300
     assert refusal(disclosure={"label": "x" * 101}).fields == {"disclosure.label": "At most 100 characters."}
-    assert clean(disclosure={"label": "x" * 100})["disclosure"]["label"] == "x" * 100
+    assert clean(disclosure={"label": " Advertisement "})["disclosure"]["label"] == "Advertisement"
     assert refusal(missions={"nature": "x" * 4001}).fields == {"missions.nature": "At most 4000 characters."}
     assert len(clean(missions={"nature": "x" * 4000})["missions"]["nature"]) == 4000
-    assert refusal(governing_law={"law": 12}).fields == {"governing_law.law": "This field must be text."}
-    assert clean(governing_law={"law": None})["governing_law"]["law"] == ""
+    assert refusal(governing_law={"jurisdiction": 12}).fields == {
+        "governing_law.jurisdiction": "This field must be text."}
+    assert clean(governing_law={"jurisdiction": None})["governing_law"]["jurisdiction"] == ""
 
 
 @pytest.mark.parametrize("code", ["EU", "ZZ", "EZ", "UN", "QO", "XA", "XB", "XX", "F"])
@@ -247,7 +250,7 @@ def test_missing_compensation_fields(ctx):
     assert schema.missing_fields(clause, {"compensation": {"kind": "money", "formula": "5 %"}}) == [
         "currency", "schedule"]
     assert schema.missing_fields(clause, {"compensation": {"kind": "in_kind", "value": "3"}}) == [
-        "description", "currency"]
+        "description", "currency", "award_terms"]
     assert schema.missing_fields(clause, {"compensation": {"kind": "none"}}) == []
     disclosure = schema.CLAUSES_BY_KEY["disclosure"]
     assert schema.missing_fields(disclosure, {"disclosure": {"label": ""}}) == ["label"]
@@ -255,13 +258,14 @@ def test_missing_compensation_fields(ctx):
 
 def test_eu_residence_and_conditional_clauses(ctx):
     inside = complete_clauses(ambassador_party={"residence_country": "GR"})
-    outside = complete_clauses(ambassador_party={"residence_country": "CH"})
+    outside = complete_clauses(ambassador_party={"residence_country": "US"})
     assert schema.needs_eu_representative(inside) is False and schema.needs_eu_representative(outside) is True
     assert schema.needs_eu_representative(complete_clauses(ambassador_party={"residence_country": ""})) is False
     keys = [clause.key for clause in schema.applicable_clauses(outside, TODAY)]
-    assert keys[-1] == "eu_representative" and "legal_representative" not in keys
-    assert [c.key for c in schema.missing_clauses(outside, TODAY)] == ["eu_representative"]
-    assert schema.missing_names(schema.missing_clauses(outside, TODAY)) == "EU representative"
+    assert keys[-2:] == ["eu_representative", "liability_insurance"] and "legal_representative" not in keys
+    assert [c.key for c in schema.missing_clauses(outside, TODAY)] == ["eu_representative", "liability_insurance"]
+    assert schema.missing_names(schema.missing_clauses(outside, TODAY)) == \
+        "EU representative, Professional liability insurance"
     assert schema.clause_name("term") == "Term and renewal" and schema.clause_name("nope") == "nope"
 
 

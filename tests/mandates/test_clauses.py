@@ -17,7 +17,10 @@ from tests.mandates.contract_fixtures import LEGAL_NAME, complete_clauses
 
 TODAY = date(2027, 3, 1)
 MANDATORY = ["brand_party", "ambassador_party", "missions", "powers", "compensation", "intellectual_property",
-             "governing_law", "term", "termination", "takedown", "disclosure", "code_of_conduct", "joint_liability"]
+             "governing_law", "term", "termination", "takedown", "disclosure", "code_of_conduct"]
+REPRESENTATIVE = {"name": "Anne Martin", "postal_address": "Lyon", "email": "anne@example.test",
+                  "authorisation_authority": "Préfecture du Rhône", "authorisation_number": "AUT-2027-12",
+                  "authorisation_date": "2027-02-15"}
 
 
 def clean(**overrides):
@@ -44,12 +47,11 @@ def test_defaults_fill_what_the_platform_can_and_nothing_personal(ctx, make):
     assert defaults["ambassador_party"] == {"email": "someone@example.test"}
     assert defaults["disclosure"]["label"] == "#ad"
     assert defaults["termination"]["notice_days"] == 30
-    assert defaults["governing_law"]["law"] == "French law"
-    assert "jointly and severally liable" in defaults["joint_liability"]["text"]
+    assert defaults["governing_law"]["law"] == "FR"
+    assert "joint_liability" not in defaults  # fixed by law: nothing to fill in
     assert defaults["code_of_conduct"]["text"] == schema.DEFAULT_TEXTS["en"]["code_of_conduct.text"]
     french = schema.default_clauses(brand, "fr")
     assert french["disclosure"]["label"] == "Publicité"
-    assert "solidairement responsables" in french["joint_liability"]["text"]
     still_missing = {c.key for c in schema.missing_clauses(defaults, TODAY)}
     assert {"ambassador_party", "compensation", "intellectual_property", "term", "missions"} <= still_missing
     assert "joint_liability" not in still_missing and "code_of_conduct" not in still_missing
@@ -59,12 +61,16 @@ def test_the_code_of_conduct_defaults_to_the_brands_charter_text(ctx, make):
     brand = make.brand()
     staff = make.staff(brand)
     office = charter.office_of(brand, OfficeKind.AMBASSADOR)
-    charter.update_office_texts(office, staff, {"obligations": "Our own rules for ambassadors."}, None)
+    own = "Our own rules for ambassadors: " + "be honest and kind to every customer; " * 6
+    charter.update_office_texts(office, staff, {"obligations": own}, None)
     db.session.commit()
     from mandates.contracts import _office_code_of_conduct
 
     defaults = schema.default_clauses(brand, "en", code_of_conduct=_office_code_of_conduct(brand))
-    assert defaults["code_of_conduct"]["text"] == "Our own rules for ambassadors."
+    assert defaults["code_of_conduct"]["text"] == own.strip()
+    # A charter text too short to be a code of conduct gives way to the platform's.
+    short = schema.default_clauses(brand, "en", code_of_conduct="Be nice.")
+    assert short["code_of_conduct"]["text"] == schema.DEFAULT_TEXTS["en"]["code_of_conduct.text"]
 
 
 @pytest.mark.parametrize("duration", ["unlimited", "perpetual", 0, -1, "0", "1.5", 1.5, True,
@@ -86,10 +92,11 @@ def test_compensation_kinds(ctx):
     no_amount = schema.clean_clauses(complete_clauses() | {"compensation": {"kind": "money", "currency": "EUR",
                                                                             "schedule": "monthly"}}, TODAY)
     assert [c.key for c in schema.missing_clauses(no_amount, TODAY)] == ["compensation"]
-    in_kind = {"kind": "in_kind", "description": "Two repair kits a year", "value": "80", "currency": "EUR"}
+    in_kind = {"kind": "in_kind", "description": "Two repair kits a year", "value": "80", "currency": "EUR",
+               "award_terms": "Sent in January and July"}
     assert schema.missing_clauses(complete_clauses() | {"compensation": in_kind}, TODAY) == []
     assert schema.missing_fields(schema.CLAUSES_BY_KEY["compensation"], {"compensation": {"kind": "in_kind"}}) == \
-        ["description", "value", "currency"]
+        ["description", "value", "currency", "award_terms"]
     none = clean(compensation={"kind": "none"})["compensation"]
     assert none == {"kind": "none"}  # figures of another kind are not kept
 
@@ -142,15 +149,15 @@ def test_an_ambassador_under_16_needs_a_legal_representative(ctx):
     young = clean(ambassador_party={"birth_date": "2012-06-01"})
     assert [c.key for c in schema.missing_clauses(young, TODAY)] == ["legal_representative"]
     assert schema.missing_clauses(young, date(2028, 6, 1)) == []  # 16 that day
-    represented = young | {"legal_representative": {"name": "Anne Martin", "postal_address": "Lyon",
-                                                    "authorisation_reference": "AUT-2027-12"}}
+    represented = young | {"legal_representative": dict(REPRESENTATIVE)}
     assert schema.missing_clauses(represented, TODAY) == []
 
 
 def test_an_ambassador_living_outside_the_eu_needs_an_eu_representative(ctx):
-    abroad = clean(ambassador_party={"residence_country": "CH"})
+    abroad = clean(ambassador_party={"residence_country": "US"})
     missing = schema.missing_clauses(abroad, TODAY)
-    assert [c.key for c in missing] == ["eu_representative"] and str(missing[0].name) == "EU representative"
+    assert [c.key for c in missing] == ["eu_representative", "liability_insurance"]
+    assert str(missing[0].name) == "EU representative"
     greek = clean(ambassador_party={"residence_country": "GR"})
     assert schema.missing_clauses(greek, TODAY) == []
 
@@ -167,7 +174,7 @@ def test_switching_language_carries_the_untouched_defaults_only(ctx, make):
     english["takedown"]["text"] = "Our own takedown words."
     french = schema.switch_language(english, "en", "fr")
     assert french["disclosure"]["label"] == "Publicité"
-    assert french["joint_liability"]["text"] == schema.DEFAULT_TEXTS["fr"]["joint_liability.text"]
+    assert french["term"]["renewal"] == schema.DEFAULT_TEXTS["fr"]["term.renewal"]
     assert french["takedown"]["text"] == "Our own takedown words."
 
 
@@ -198,9 +205,8 @@ def test_the_text_follows_the_contract_language_never_the_readers(ctx):
 
 
 def test_conditional_paragraphs_and_an_incomplete_preview(ctx):
-    young = clean(ambassador_party={"birth_date": "2012-06-01", "residence_country": "CH"}) | {
-        "legal_representative": {"name": "Anne Martin", "postal_address": "Lyon",
-                                 "authorisation_reference": "AUT-2027-12"}}
+    young = clean(ambassador_party={"birth_date": "2012-06-01", "residence_country": "US"}) | {
+        "legal_representative": dict(REPRESENTATIVE)}
     text = render(young)
     assert "legal representative Anne Martin" in text and "AUT-2027-12" in text
     assert "representative in the European Union [to be completed]" in text

@@ -24,7 +24,7 @@ def form_data(public_name: str = "Élodie M.", language: str = "en", **overrides
         for key, value in fields.items():
             if value is False:
                 continue  # an unticked checkbox is not sent
-            data[f"{clause}__{key}"] = "y" if value is True else str(value)
+            data[f"{clause}__{key}"] = "y" if value is True else ", ".join(value) if isinstance(value, list) else str(value)
     return data
 
 

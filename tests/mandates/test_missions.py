@@ -59,8 +59,8 @@ def test_the_mission_order_path_accept_report_send_back_approve(ctx, mission_sce
     assert order.state is OrderState.SENT_BACK and first.decision == "sent_back"
     assert "sent back" in _notes(scene.ambassador)[-1]
 
-    second = missions.submit_report(order, scene.ambassador, text="Description updated.",
-                                    links="https://video.example/watch?v=1&tag=%23AD")
+    second = missions.submit_report(order, scene.ambassador, text="#AD Description updated.",
+                                    links="https://video.example/watch?v=1")
     db.session.commit()
     assert not second.label_missing and missions.latest_report(order) is second
     missions.approve(order, scene.staff, "Thanks!")
@@ -102,13 +102,16 @@ def test_a_warning_is_cleared_with_a_note_then_the_report_approved(ctx, mission_
 @pytest.mark.parametrize(("text", "links", "shown"), [
     ("Great kit #ad", "", True),
     ("Great kit #AD!", "", True),
-    ("Great kit", "https://insta.example/p/1#ad", True),
-    ("Great kit", "https://insta.example/p/1?caption=nice+%23ad+kit", True),
+    # A label only in a link is not seen by a viewer (loi 2023-451 art. 5; FTC 255.5).
+    ("Great kit", "https://insta.example/p/1#ad", False),
+    ("Great kit", "https://insta.example/p/1?caption=nice+%23ad+kit", False),
+    ("Great kit https://insta.example/p/1#ad", "", False),
+    ("Great kit https://insta.example/p/1?utm=%23ad", "", False),
     ("Great #adventure", "", False),
     ("Great kit", "https://insta.example/p/adventure", False),
     ("Great kit ad", "", False),
 ])
-def test_the_label_rule_is_a_whole_token_in_the_text_or_a_decoded_link(text, links, shown):
+def test_art5_the_label_is_a_whole_token_of_the_text_never_of_a_link(text, links, shown):
     assert missions.label_is_shown("#ad", text, missions.parse_links(links)) is shown
 
 
@@ -167,7 +170,10 @@ def test_a_contract_without_label_needs_one_written_on_the_order(ctx, mission_sc
     with pytest.raises(ValidationFailed) as refused:
         _issue(scene)
     assert "disclosure_label" in refused.value.fields
-    assert _issue(scene, disclosure_label="#sponsored").disclosure_label == "#sponsored"
+    assert _issue(scene, disclosure_label="advertising").disclosure_label == "Advertising"  # its listed form
+    with pytest.raises(ValidationFailed) as vague:
+        _issue(scene, disclosure_label="#sponsored")
+    assert "disclosure_label" in vague.value.fields
 
 
 def test_odd_clauses_give_no_default_label(ctx, mission_scene):

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date, datetime, timezone
 
 from extensions import db
-from mediation.models import CaseCategory, CaseState, MediationCase
+from mediation.models import CaseCategory, CaseState, MediationCase, ReportPublication
 from institutions.models import Brand
 
 
@@ -31,3 +31,12 @@ def insert_case(brand: Brand, category: CaseCategory, filed: str, state: CaseSta
     db.session.add(case)
     db.session.flush()
     return case
+
+
+def mark_published(brand: Brand, year: int) -> ReportPublication:
+    """The panel's report of `year` as published (straight through the model: no recommendation check)."""
+    row = ReportPublication(brand_id=brand.id, year=year, published_at=utc(f"{year + 1}-01-15"),
+                            figures_sha256="0" * 64)
+    db.session.add(row)
+    db.session.flush()
+    return row

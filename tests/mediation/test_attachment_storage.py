@@ -253,11 +253,11 @@ def test_a_mediator_removed_from_the_roster_loses_their_closed_cases(app, carla_
     login(maya, scene.mediators[0])
     assert maya.get(page).status_code == 200 and maya.get(download).data == PDF
     # Leaving the brand's panel only: the closed case stays readable.
-    roster.remove_from_panel(scene.entries[0], scene.brand, scene.admin)
+    roster.remove_from_panel(scene.entries[0], scene.brand, scene.admin, "resignation")
     db.session.commit()
     assert maya.get(page).status_code == 200
     # Leaving the roster: no case of hers is readable any more, closed or not; the parties keep theirs.
-    roster.remove_mediator(scene.entries[0], scene.admin)
+    roster.remove_mediator(scene.entries[0], scene.admin, "resignation")
     db.session.commit()
     for path in (page, download):
         assert maya.get(path).status_code == 403

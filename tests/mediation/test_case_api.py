@@ -158,9 +158,11 @@ def test_the_roster_through_the_api(app, client, panel, make):
     updated = client.put(f"/api/v1/mediators/{mediator_id}", json={**body, "name": "Noor N."}, headers=admin)
     assert updated.get_json()["name"] == "Noor N."
     assert client.get("/api/v1/mediators", headers=admin).get_json()["items"][0]["name"] == "Noor N."
-    assert client.delete(f"/api/v1/mediators/{mediator_id}/panels/acme", headers=admin).get_json()["panels"] == []
-    assert client.delete(f"/api/v1/mediators/{mediator_id}", headers=admin).get_json()["removed_at"]
-    assert _error(client.delete(f"/api/v1/mediators/{mediator_id}", headers=admin), 409)
+    quit_ = {"reason": "resignation"}
+    assert client.delete(f"/api/v1/mediators/{mediator_id}/panels/acme", json=quit_,
+                         headers=admin).get_json()["panels"] == []
+    assert client.delete(f"/api/v1/mediators/{mediator_id}", json=quit_, headers=admin).get_json()["removed_at"]
+    assert _error(client.delete(f"/api/v1/mediators/{mediator_id}", json=quit_, headers=admin), 409)
     assert db.session.get(MediationCase, waiting.id).state is CaseState.FILED
 
 

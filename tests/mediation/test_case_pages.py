@@ -168,9 +168,11 @@ def test_the_admin_keeps_the_roster_through_the_pages(app, panel, make):
     edit = admin.get(f"/admin/mediators/{entry.id}/edit")
     assert 'value="noor@example.test"' in edit.text
     assert admin.post(f"/admin/mediators/{entry.id}/edit", data={**form, "name": "Noor N. Neutral"}).status_code == 302
-    assert admin.post(f"/admin/mediators/{entry.id}/panels/acme/remove").status_code == 302
+    assert admin.post(f"/admin/mediators/{entry.id}/panels/acme/remove",
+                      data={f"leave{entry.id}-acme-reason": "resignation"}).status_code == 302
     assert "Waiting for a mediator" in _client(app, _case().complainant).get(f"/b/acme/cases/{case.id}").text
-    assert admin.post(f"/admin/mediators/{entry.id}/remove").status_code == 302
+    assert admin.post(f"/admin/mediators/{entry.id}/remove",
+                      data={f"remove{entry.id}-reason": "resignation"}).status_code == 302
     db.session.expire_all()
     assert entry.removed_at is not None
     assert _client(app, scene.staff).get("/admin/mediators/").status_code == 403

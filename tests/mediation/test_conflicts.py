@@ -231,7 +231,7 @@ def test_a_new_mediator_for_an_incomplete_case_is_told_it_waits_for_the_complain
     case = _case_with_maya(scene, make)
     admissibility.mark_incomplete(case, scene.mediators[0], "Send the invoice.")
     db.session.commit()
-    roster.remove_from_panel(scene.entries[0], scene.brand, scene.admin)
+    roster.remove_from_panel(scene.entries[0], scene.brand, scene.admin, "resignation")
     db.session.commit()
     assert case.state is CaseState.INCOMPLETE and case.mediator is scene.entries[1]
     takeover = notes_of(scene.mediators[1])[-1]

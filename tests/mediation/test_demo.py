@@ -59,7 +59,11 @@ def test_demo_load_is_idempotent_and_shows_every_state(app, ctx, client):
     year = max(case.filed_at for case in cases).year
     figures = report.annual_report(brand, year)
     assert figures.received >= 1
+    # the year's report is a draft until the panel publishes it: the public does not see it, the mediator does
+    assert client.get(f"/b/demo/mediation/report/{year}").status_code == 404
+    login(client, "mediator@tribune.test", password="tribune-demo")
     assert client.get(f"/b/demo/mediation/report/{year}").status_code == 200
+    client.post("/logout")
     panel = client.get("/b/demo/mediation/").text
     assert mediator.name in panel and "médiation de la consommation (demo)" in panel
     listing = client.get("/b/demo/representations").text

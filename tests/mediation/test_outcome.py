@@ -1,4 +1,4 @@
-"""The outcome of a case: the one extension, the proposal and its answers, expiry, favours, compliance, withdrawal."""
+"""The outcome of a case: the extensions, the proposal and its answers, expiry, favours, compliance, withdrawal."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -75,7 +75,7 @@ def test_a_non_party_cannot_answer_a_proposal(ctx, case_scene, make):
     scene = case_scene(collective=True)
     _propose(scene)
     other_brand_staff = make.staff(make.brand(slug="other"))
-    for stranger in (scene.outsider, other_brand_staff, scene.mediator, scene.joined):
+    for stranger in (scene.outsider, other_brand_staff, scene.mediator):
         with pytest.raises(Forbidden):
             outcome.answer_proposal(scene.case, stranger, True)
     assert scene.case.proposals[-1].complainant_answer is None and scene.case.proposals[-1].brand_answer is None
@@ -106,7 +106,7 @@ def test_the_proposal_expires_when_its_deadline_passes(ctx, case_scene):
     assert outcome.expire_due_proposals() == []  # nothing twice
 
 
-def test_the_extension_is_granted_once_with_a_reason_both_parties_read(ctx, case_scene):
+def test_r612_5_extensions_add_up_each_with_a_reason_both_parties_read_at_once(ctx, case_scene):
     scene = case_scene()
     case = scene.case
     assert deadlines.mediation_due(case) == OPENED_AT + timedelta(days=90)
@@ -126,8 +126,17 @@ def test_the_extension_is_granted_once_with_a_reason_both_parties_read(ctx, case
         assert "An expert must examine the frame" in _notified(party)[-1]
     assert [e for e in visible_events(case, "complainant") if e.kind == "extended"][0].note.startswith("An expert")
 
-    with pytest.raises(DomainError, match="already extended once"):
-        outcome.extend(case, scene.mediator, "Still complex")
+    # R.612-5 sets no number of extensions: a second one adds to the first, and is told at once with its reason.
+    clock.freeze(T0 + timedelta(days=5))
+    outcome.extend(case, scene.mediator, "A second expert is needed", days=20)
+    db.session.commit()
+    assert case.extension_days == 80 and case.extended_at == T0 + timedelta(days=5)
+    assert case.extension_reason == "A second expert is needed"
+    assert deadlines.mediation_due(case) == OPENED_AT + timedelta(days=170)
+    for party in (scene.complainant, scene.staff):
+        assert "by 20 days" in _notified(party)[-1] and "A second expert is needed" in _notified(party)[-1]
+    assert [e.note for e in visible_events(case, "brand") if e.kind == "extended"] == [
+        "An expert must examine the frame", "A second expert is needed"]
 
 
 def test_no_extension_once_the_period_ended(ctx, case_scene):
@@ -225,9 +234,7 @@ def test_withdrawal_while_a_proposal_waits_and_its_refusals(ctx, case_scene):
     scene = case_scene(collective=True)
     _propose(scene)
     with pytest.raises(Forbidden):
-        outcome.withdraw(scene.case, scene.joined)
-    with pytest.raises(Forbidden):
-        outcome.withdraw(scene.case, scene.staff)
+        outcome.withdraw(scene.case, scene.outsider)
     outcome.withdraw(scene.case, scene.complainant)
     assert scene.case.state is CaseState.WITHDRAWN and scene.case.closing_note is None
     with pytest.raises(DomainError, match="already closed"):

@@ -65,11 +65,11 @@ def test_appointing_puts_the_mediator_on_the_charter_and_removal_ends_it(ctx, pa
     with pytest.raises(DomainError, match="already sits"):
         roster.appoint(entry, scene.brand, scene.admin)
     db.session.rollback()
-    roster.remove_from_panel(entry, scene.brand, scene.admin)
+    roster.remove_from_panel(entry, scene.brand, scene.admin, "resignation")
     db.session.commit()
     assert _holders(scene.brand) == []
     with pytest.raises(DomainError, match="does not sit"):
-        roster.remove_from_panel(entry, scene.brand, scene.admin)
+        roster.remove_from_panel(entry, scene.brand, scene.admin, "resignation")
     db.session.rollback()
     roster.appoint(entry, scene.brand, scene.admin)  # the seat is reused
     db.session.commit()
@@ -90,7 +90,7 @@ def test_a_short_or_ended_term_and_removed_mediators_are_refused(ctx, panel, mak
     _user, old = add_to_roster(make, scene.admin, "Old Timer", date(2020, 1, 1), date(2026, 12, 31))
     with pytest.raises(DomainError, match="term is over"):
         roster.appoint(old, scene.brand, scene.admin)
-    roster.remove_mediator(old, scene.admin)
+    roster.remove_mediator(old, scene.admin, "resignation")
     db.session.commit()
     with pytest.raises(DomainError, match="removed from the roster"):
         roster.appoint(old, scene.brand, scene.admin)
@@ -173,13 +173,13 @@ def test_removing_a_mediator_ends_their_panels_and_reassigns(ctx, panel, make):
     scene = panel(mediators=2)
     maya, noor = scene.entries
     case = file_case(scene, make.member(scene.brand))
-    roster.remove_mediator(maya, scene.admin)
+    roster.remove_mediator(maya, scene.admin, "resignation")
     db.session.commit()
     assert maya.removed_at is not None and case.mediator is noor
     assert _holders(scene.brand) == ["Noor Neutral"]
     assert roster.active_mediator_of(scene.mediators[0]) is None
     with pytest.raises(DomainError, match="already removed"):
-        roster.remove_mediator(maya, scene.admin)
+        roster.remove_mediator(maya, scene.admin, "resignation")
     db.session.rollback()
     back = roster.add_mediator(scene.admin, **{**ENTRY, "email": scene.mediators[0].email})
     assert back is maya and back.removed_at is None  # one account, one roster entry

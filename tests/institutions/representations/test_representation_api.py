@@ -74,6 +74,11 @@ def test_representations_through_the_api(app, make, client, scene):
 
 
 def test_the_annual_report_is_public_json(app, client, scene):
+    from extensions import db
+    from tests.mediation.report_fixtures import mark_published
+
+    mark_published(scene.brand, 2027)  # a draft is the panel's only (R.614-2, issue 10)
+    db.session.commit()
     document = client.get(f"{API}/mediation/reports/2027").get_json()
     assert document["brand"] == "acme" and document["year"] == 2027 and document["received"] == 0
     assert document["in_progress"] is True and document["refused"] == {"count": 0, "of": 0, "percent": None}
