@@ -46,6 +46,9 @@ def export_case_files(user: User) -> list[dict]:
         files.append({
             "case": case.id, "brand": case.brand.slug, "state": case.state.value,
             "filed_at": _iso(case.filed_at), "opened_at": _iso(case.opened_at),
+            # what the complainant said and who they said they are (a consumer filing without being a member)
+            "facts": case.facts, "request": case.request, "complainant_country": case.complainant_country,
+            "complainant_name": case.complainant_name, "complainant_contact": case.complainant_contact,
             "brand_answer": case.brand_answer, "missing_information": case.missing_information,
             "outcome": {"state": case.state.value, "closed_at": _iso(case.closed_at),
                         "closing_note": case.closing_note, "refusal_reason": case.refusal_reason,

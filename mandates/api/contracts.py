@@ -27,6 +27,8 @@ from institutions.api_support import (
 from institutions.errors import NotFound, ValidationFailed
 from mandates import clauses as schema
 from mandates import contracts, ending
+from institutions.access import brand_signed_in
+from institutions.lookup import get_in_brand
 from mandates.access import mandate_holder, mandate_party, mandate_staff
 from mandates.models import Mandate, MandateState, MandateVersion, VersionState
 from mandates.permissions import can_manage_mandates
@@ -273,6 +275,34 @@ _act("decline", "The ambassador declines the offered version with a reason (a de
      request_schema=REASON_SCHEMA)
 _act("countersign", "A staff member with signing rights countersigns: the version comes into force.",
      _countersign, request_schema=COUNTERSIGN_SCHEMA)
+
+
+def _represented(brand, mandate_id: int) -> Mandate:
+    """The mandate whose waiting version names the caller as the minor's legal representative; 404 for anyone else."""
+    mandate = get_in_brand(Mandate, mandate_id, brand)
+    version = contracts.waiting_version(mandate)
+    # Anyone else learns nothing of the contract, as on the page.
+    if version is None or not contracts.is_legal_representative_of(current_user, version):
+        raise NotFound(_("No such mandate."))
+    return mandate
+
+
+def _sign_as_representative(mandate, data):
+    ip, agent = _client()
+    contracts.sign_as_legal_representative(
+        mandate, current_user, string_field(data, "typed_name", required=True), accept=data.get("accept") is True,
+        ip_address=ip, user_agent=agent, version_number=integer_field(data, "version"),
+        text_sha256=string_field(data, "text_sha256"))
+
+
+action_route(blueprint, "/brands/<slug>/mandates/<int:mandate_id>/represent", "mandate_represent",
+             summary="The legal representative of an ambassador under 16 signs after the minor, with their own "
+             "account (Code du travail L.7124-1): typed legal name as the contract writes it, and acceptance. "
+             "404 for anyone but the representative the waiting version names.",
+             tag="mandates", policy=brand_signed_in, load=_represented, act=_sign_as_representative,
+             answer=lambda mandate: {"id": mandate.id, "state": mandate.state.value,
+                                     "signed_by_legal_representative": True},
+             request_schema=SIGN_SCHEMA, errors=(401, 403, 404, 409, 422))
 _act("amend", "Start an amendment: a new draft version copied from the version in force.",
      lambda m, d: contracts.amend(m, current_user), staff=True, status=201, errors=(401, 403, 404, 409))
 _act("revoke", "Staff revoke the mandate with a reason, effective on a day respecting the contract's notice.",

@@ -104,6 +104,9 @@ def test_gdpr_art15_export_holds_the_signature_ip_and_that_they_voted(app, make,
 
     files = next(f for f in data["case_files"] if f["case"] == case.id)
     assert files["outcome"]["state"] == "settled" and files["outcome"]["favours"] == "complainant"
+    assert (files["facts"], files["request"], files["complainant_country"]) == (
+        "The bike arrived broken.", "A new bike.", "FR")
+    assert {"complainant_name", "complainant_contact"} <= set(files)  # a consumer filing outside the community
     assert files["proposals"][0]["text"] == "A new bike within 10 days."
     assert files["messages"][0]["body"] == "Both of you: here is my proposal."
     attachment = files["documents"][0]

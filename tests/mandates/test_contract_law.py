@@ -326,3 +326,27 @@ def test_l7124_1_the_legal_representative_signs_on_their_own_page(app, ctx, scen
     db.session.expire_all()
     assert contracts.signature_of(db.session.get(MandateVersion, version.id),
                                   SigningParty.LEGAL_REPRESENTATIVE).user_id == parent.id
+
+
+def test_l7124_1_the_legal_representative_signs_through_the_api(app, ctx, scene):
+    from tests.conftest import bearer
+
+    mandate, parent = minor_offer(scene)
+    url = f"/api/v1/brands/acme/mandates/{mandate.id}/represent"
+    version = mandate.versions[0]
+    body = {"typed_name": "Anne Martin", "accept": True, "version": version.number, "text_sha256": version.text_sha256}
+    client = app.test_client()
+    assert client.post(url, json=body).status_code == 401
+    nosy = scene.make.user(email="nosy-api@example.test")
+    assert client.post(url, json=body, headers=bearer(nosy)).status_code == 404  # nothing shown to anyone else
+    early = client.post(url, json=body, headers=bearer(parent))
+    assert early.status_code == 409  # the minor signs first
+    scene.sign(mandate)
+    wrong = client.post(url, json={**body, "typed_name": "Someone"}, headers=bearer(parent))
+    assert wrong.status_code == 422 and set(wrong.get_json()["error"]["fields"]) == {"typed_name"}
+    done = client.post(url, json=body, headers=bearer(parent))
+    assert done.status_code == 200 and done.get_json()["signed_by_legal_representative"] is True
+    db.session.expire_all()
+    assert contracts.signature_of(db.session.get(MandateVersion, version.id),
+                                  SigningParty.LEGAL_REPRESENTATIVE).user_id == parent.id
+    assert client.post(url, json=body, headers=bearer(parent)).status_code in (404, 409)  # signed once
