@@ -220,15 +220,7 @@ def file_case(brand: Brand, actor: User, *, category_id, facts: str, request: st
         }
         collective = False  # only the community's members join collective cases
     category = _category(brand, category_id)
-    fields = {
-        "facts": required_text(facts, "facts", _("What happened"), MAX_FACTS),
-        "request": required_text(request, "request", _("What you ask for"), MAX_REQUEST),
-        "prior_complaint_on": _prior_date(prior_complaint_on),
-        "prior_complaint": required_text(prior_complaint, "prior_complaint",
-                                         _("Your written complaint to the brand (its content or reference)"),
-                                         MAX_PRIOR),
-        "complainant_country": _country(complainant_country),
-    }
+    fields = _case_fields(facts, request, prior_complaint_on, prior_complaint, complainant_country)
     files = _check_files(attachments, "attachments")
     now = utcnow()
     case = MediationCase(brand_id=brand.id, complainant_id=actor.id, collective=bool(collective),
@@ -247,6 +239,19 @@ def file_case(brand: Brand, actor: User, *, category_id, facts: str, request: st
     return case
 
 
+def _case_fields(facts, request, prior_complaint_on, prior_complaint, complainant_country) -> dict:
+    """What every filing states, checked field by field (online or on paper)."""
+    return {
+        "facts": required_text(facts, "facts", _("What happened"), MAX_FACTS),
+        "request": required_text(request, "request", _("What you ask for"), MAX_REQUEST),
+        "prior_complaint_on": _prior_date(prior_complaint_on),
+        "prior_complaint": required_text(prior_complaint, "prior_complaint",
+                                         _("Your written complaint to the brand (its content or reference)"),
+                                         MAX_PRIOR),
+        "complainant_country": _country(complainant_country),
+    }
+
+
 def record_paper_filing(brand: Brand, actor: User, *, received_on, complainant_name: str, complainant_contact: str,
                         category_id, facts: str, request: str, prior_complaint_on, prior_complaint: str,
                         complainant_country: str) -> MediationCase:
@@ -263,13 +268,7 @@ def record_paper_filing(brand: Brand, actor: User, *, received_on, complainant_n
         raise ValidationFailed(_("Give the day the letter was received (not in the future)."), field="received_on")
     category = _category(brand, category_id)
     fields = {
-        "facts": required_text(facts, "facts", _("What happened"), MAX_FACTS),
-        "request": required_text(request, "request", _("What you ask for"), MAX_REQUEST),
-        "prior_complaint_on": _prior_date(prior_complaint_on),
-        "prior_complaint": required_text(prior_complaint, "prior_complaint",
-                                         _("Your written complaint to the brand (its content or reference)"),
-                                         MAX_PRIOR),
-        "complainant_country": _country(complainant_country),
+        **_case_fields(facts, request, prior_complaint_on, prior_complaint, complainant_country),
         "complainant_name": required_text(complainant_name, "complainant_name", _("Full name"), MAX_NAME),
         "complainant_contact": required_text(complainant_contact, "complainant_contact",
                                              _("How to reach them (postal address, phone)"), MAX_CONTACT),
