@@ -72,8 +72,10 @@ DEFAULT_TEXTS = {
         "powers": _l("Declares cases admissible or not, hears both parties, proposes a solution."),
         "obligations": _l("Independence and impartiality, declared conflicts of interest, a decision on "
                           "admissibility within three weeks, a proposal within 90 days, an annual report."),
-        "resources": _l("Paid independently of the outcome of cases; the case file and both parties' "
-                        "documents."),
+        # Who pays, and whether independently of the outcome, is the roster's record, shown on the public mediation
+        # page: the charter promises nothing the roster has not recorded (L.613-1, D.613-2).
+        "resources": _l("Paid as the public mediation page records (who pays, and whether independently of the "
+                        "outcome of cases); the case file and both parties' documents."),
     },
 }
 

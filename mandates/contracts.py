@@ -153,6 +153,10 @@ def preview(mandate: Mandate, version: MandateVersion, clauses: dict | None = No
     """The text a version has (offered) or would have if offered today (a draft, possibly incomplete)."""
     if version.text is not None and clauses is None and language is None:
         return version.text
+    if version.text_sha256 is not None and clauses is None and language is None:
+        # An offered text erased at the end of its retention (or a declined offer's): only its fingerprint stays.
+        return _("The text of this version was erased with its personal data (retention period over, or an offer "
+                 "that never became a contract); its fingerprint stays.")
     return contract_text.render(clauses if clauses is not None else clauses_of(version),
                                 language or version.language, mandate_id=mandate.id,
                                 version_number=version.number, as_of=today or utcnow().date())

@@ -5,7 +5,9 @@ birth date, addresses) and every signature they gave (typed name, moment, IP add
 Art. 17: an offer that never became a contract (draft, declined, withdrawn) loses its text and clauses; a running
 mandate ends when its ambassador deletes the account (the brand is told); the registry shows the pseudonym.
 Art. 17(3)(e): a signed contract and its signatures are kept, with the legal name in the text, for the
-limitation period of contract claims (5 years after the mandate ended, Code civil art. 2224).
+limitation period of contract claims (5 years after the mandate ended, Code civil art. 2224); then the retention
+purge erases their text, clauses and the signatures' typed names, IP addresses and browsers (the fingerprints, the
+moments and the audit trail stay).
 """
 from __future__ import annotations
 
@@ -122,6 +124,27 @@ def purge_offers(cutoff: datetime) -> list[str]:
     return [f"{len(versions)} declined or withdrawn contract offers erased"] if versions else []
 
 
+# A blanked signature: who signed (the party), when and what fingerprint stay; the person's traces go.
+ERASED_SIGNATURE = {"typed_name": "", "ip_address": "", "user_agent": ""}
+
+
+def purge_signed_contracts(cutoff: datetime) -> list[str]:
+    """Erase the personal data of the contracts of mandates that ended before the cutoff (the retention is over)."""
+    mandates = db.session.scalars(select(Mandate).where(Mandate.ended_at.is_not(None), Mandate.ended_at < cutoff,
+                                                        Mandate.versions.any(MandateVersion.text.is_not(None)))).all()
+    for mandate in mandates:
+        for version in mandate.versions:
+            for signature in version.signatures:
+                for column, value in ERASED_SIGNATURE.items():
+                    setattr(signature, column, value)
+            db.session.flush()
+            _erase_version(version)
+        db.session.flush()
+        audit.record("mandate.retention_ended", brand=mandate.brand, subject=mandate,
+                     payload={"ended_at": mandate.ended_at.isoformat()})
+    return [f"{len(mandates)} ended mandates' signed contracts erased"] if mandates else []
+
+
 RECORD_KINDS = (
     RecordKind(
         "contract_offers",
@@ -136,7 +159,8 @@ RECORD_KINDS = (
                    "(loi 2023-451 art. 8)."),
         recipients=_l("You and the brand's staff; the public registry shows only the public name and dates."),
         retention=_l("Kept after account deletion, on the legal basis of GDPR art. 17(3)(e) (establishing or "
-                     "defending legal claims), for 5 years after the mandate ended (Code civil art. 2224); the "
-                     "database refuses to change a signature, so their removal is an operator's act."),
-        retention_days=None),
+                     "defending legal claims), for 5 years after the mandate ended (Code civil art. 2224); then the "
+                     "text, the clauses and the signatures' names, IP addresses and browsers are erased (the "
+                     "fingerprints and dates stay)."),
+        retention_days=5 * 365 + 2, purge=purge_signed_contracts),
 )

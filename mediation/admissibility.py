@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload
 
 from extensions import db
 from institutions import audit, permissions
-from mediation import clock, deadlines, filing, independence, parties, roster
+from mediation import clock, deadlines, exchange, filing, independence, parties, roster
 from mediation.models import CLOSED_CASE_STATES, CaseState, MediationCase, Objection
 from mediation.permissions import case_role, is_brand_side, is_case_mediator, is_complainant_side
 from mediation.timeline import record_event
@@ -38,6 +38,7 @@ MAX_TEXT = 4000
 def _require_mediator(case: MediationCase, actor: User) -> None:
     if not is_case_mediator(actor, case):
         raise Forbidden(_("Only the case's mediator decides on its admissibility."))
+    exchange.require_declared(case)
 
 
 def _catch_up(case: MediationCase) -> None:
@@ -58,7 +59,7 @@ def late_complaint(case: MediationCase) -> bool:
 # --- the mediator's decision ---------------------------------------------------------------------------------------
 
 def _note_lateness(case: MediationCase, actor: User, now) -> bool:
-    """R.612-2: a decision after the three weeks is still taken, but recorded as late, for the case and the report."""
+    """L.612-2: a decision after the three weeks is still taken, but recorded as late, for the case and the report."""
     if not deadlines.admissibility_decision_late(case, now):
         return False
     due = deadlines.admissibility_due(case)
@@ -72,7 +73,7 @@ def _note_lateness(case: MediationCase, actor: User, now) -> bool:
 
 
 def opening_rights() -> str:
-    """L.612-2, R.612-2 and Code civil 2238: what the opening notice tells both parties."""
+    """R.612-2 (withdrawal), R.612-1 (representation, expert) and Code civil 2238: what the opening notice tells both parties."""
     return _("Each party may withdraw from the mediation at any time. Each party may, at every stage, be "
              "represented by a lawyer or assisted by a person of their choice, and may ask for an expert's opinion, "
              "at their own cost. The limitation period of the dispute is suspended from this notice (Code civil, "

@@ -70,7 +70,7 @@ def admissibility_due(case: MediationCase) -> datetime | None:
 
 
 def admissibility_decision_late(case: MediationCase, at: datetime) -> bool:
-    """R.612-2: whether an admissibility decision taken at `at` comes after the three weeks (never while stopped)."""
+    """L.612-2: whether an admissibility decision taken at `at` comes after the three weeks (never while stopped)."""
     due = admissibility_due(case)
     return due is not None and at > due
 

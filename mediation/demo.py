@@ -16,7 +16,7 @@ from sqlalchemy import select
 from extensions import db
 from institutions import audit, charter, clock
 from institutions.representations import service as representations
-from mediation import admissibility, deadlines, exchange, filing, outcome, roster
+from mediation import admissibility, deadlines, exchange, filing, independence, outcome, roster
 from mediation import clock as mediation_clock
 from institutions.representations.models import Representation
 from mediation.models import MediationCase, MessageChannel, PanelSeat
@@ -99,6 +99,7 @@ def _opened(cast, mediator, person, filed: datetime, category: str, facts: str, 
     """Filed, opened five days later, and (unless `answer` is None) answered by the brand five days after."""
     case = _file(cast, person, filed, category, facts, request, country)
     _at(filed + 5 * DAY)
+    independence.declare_no_conflict(case, mediator)
     admissibility.open_case(case, mediator)
     if answer:
         _at(filed + 10 * DAY)
@@ -115,6 +116,7 @@ def _incomplete(cast, mediator, person, now):
     case = _file(cast, person, now - 10 * DAY, "billing", "I was charged twice for the same order.",
                  "The refund of the second charge.")
     _at(now - 8 * DAY)
+    independence.declare_no_conflict(case, mediator)
     admissibility.mark_incomplete(case, mediator, "the bank statement showing both charges")
 
 
@@ -122,6 +124,7 @@ def _refused(cast, mediator, person, now):
     case = _file(cast, person, now - 60 * DAY, "other", "The colour of the pan is not the one on the photo.",
                  "A pan of another colour.")
     _at(now - 55 * DAY)
+    independence.declare_no_conflict(case, mediator)
     admissibility.refuse(case, mediator, "no_prior_complaint",
                          "Write to Maison Demo's customer service first; if its answer does not satisfy you, "
                          "file the case again with that letter.")

@@ -32,7 +32,7 @@ from mediation.models import (
     MessageChannel,
 )
 from mediation.notices import CASE_KIND
-from mediation.permissions import case_role
+from mediation.permissions import case_role, has_declared_independence
 from mediation.timeline import record_event
 from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
@@ -142,6 +142,20 @@ def require_mediator(actor: User, case: MediationCase) -> None:
     """Refuse anyone but the case's mediator."""
     if case_role(actor, case) != "mediator":
         raise Forbidden(_("Only the case's mediator can do this."))
+
+
+def require_declared(case: MediationCase) -> None:
+    """R.613-1: the mediator acts on a case only after their own declaration of independence on it."""
+    if not has_declared_independence(case):
+        raise DomainError(_("Declare first that you have no conflict on this case, or disclose the circumstance "
+                            "that may affect your independence: you cannot act on the case before."),
+                          field="declaration")
+
+
+def require_acting_mediator(actor: User, case: MediationCase) -> None:
+    """The case's mediator, once they declared their independence on it."""
+    require_mediator(actor, case)
+    require_declared(case)
 
 
 # --- messages --------------------------------------------------------------------------------------------------
@@ -257,7 +271,7 @@ def asks(request: DocumentRequest, role: str | None) -> bool:
 def request_document(case: MediationCase, actor: User, *, from_party: str, description: str,
                      share_with: str = "all") -> DocumentRequest:
     """The mediator asks a party (or both) for a document, choosing who will read what they send."""
-    require_mediator(actor, case)
+    require_acting_mediator(actor, case)
     if from_party not in PARTIES:
         raise ValidationFailed(_("Ask the complainant, the brand or both."), field="from_party")
     if share_with not in SHARES:
@@ -337,7 +351,7 @@ def can_read_document(document: CaseDocument, role: str | None) -> bool:
 
 
 def ask_for_documents(case: MediationCase, actor: User, note: str | None = None) -> None:
-    """A party asks the mediator for the documents of the case (R.612-2); the mediator is told and decides."""
+    """A party asks the mediator for the documents of the case (R.612-3); the mediator is told and decides."""
     role = role_in(actor, case)
     if role not in SIDES:
         raise Forbidden(_("Only a party asks for the documents of the case."))
@@ -359,8 +373,8 @@ def documents_asked_by(case: MediationCase) -> list:
 
 
 def share_document(case: MediationCase, actor: User, document_id: int) -> CaseDocument:
-    """The mediator shares a document of the case with both parties (R.612-2: all or part of the file)."""
-    require_mediator(actor, case)
+    """The mediator shares a document of the case with both parties (R.612-3: all or part of the file)."""
+    require_acting_mediator(actor, case)
     document = db.session.get(CaseDocument, document_id)
     if document is None or document.case_id != case.id:
         raise NotFound(_("No such document in this case."))

@@ -397,7 +397,7 @@ CLOSED_SHOWN = 50
 
 
 def sort_by_deadline(cases: list[MediationCase], now: datetime | None = None) -> list[MediationCase]:
-    """Cases whose admissibility decision is overdue first (R.612-2), then by nearest deadline (none last)."""
+    """Cases whose admissibility decision is overdue first (L.612-2), then by nearest deadline (none last)."""
     now = now or utcnow()
 
     def key(case):

@@ -222,7 +222,7 @@ class DocumentRequestForm(FlaskForm):
 
 
 class RepresentativeForm(FlaskForm):
-    """A party adds a lawyer or an assistant for its side (R.612-4)."""
+    """A party adds a lawyer or an assistant for its side (R.612-1 3°)."""
 
     email = EmailField(_l("Their account's e-mail address"), validators=[DataRequired(), Length(max=254)])
     kind = RadioField(_l("Role"), default="lawyer",

@@ -17,7 +17,7 @@ from institutions.errors import DomainError, Forbidden, required_text
 from institutions.models import User
 from mediation import parties, roster
 from mediation.models import CLOSED_CASE_STATES, MediationCase, MediatorDeclaration, Objection
-from mediation.permissions import case_role, is_case_mediator
+from mediation.permissions import STANDING_DECLARATIONS, case_role, is_case_mediator
 from mediation.timeline import record_event
 
 MAX_TEXT = 4000
@@ -35,7 +35,7 @@ def current_declaration(case: MediationCase) -> MediatorDeclaration | None:
     """The present mediator's declaration on this case (no conflict, or a disclosure), if they made one."""
     if case.mediator_id is None:
         return None
-    made = [d for d in declarations_of(case, case.mediator_id) if d.kind in ("no_conflict", "disclosure")]
+    made = [d for d in declarations_of(case, case.mediator_id) if d.kind in STANDING_DECLARATIONS]
     return made[-1] if made else None
 
 

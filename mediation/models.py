@@ -183,7 +183,7 @@ class MediationCase(db.Model):
     clock_stopped_days: Mapped[int] = mapped_column(Integer, default=0)
     incomplete_since: Mapped[datetime | None] = mapped_column(UTCDateTime())
     missing_information: Mapped[str | None] = mapped_column(Text)
-    # R.612-2: set when the admissibility decision came after its three weeks (shown, counted in the report).
+    # L.612-2: set when the admissibility decision came after its three weeks (shown, counted in the report).
     admissibility_late: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     refusal_reason: Mapped[str | None] = mapped_column(String(40))
     refusal_note: Mapped[str | None] = mapped_column(Text)
@@ -233,7 +233,7 @@ class CaseParticipant(db.Model):
 
 
 class CaseRepresentative(db.Model):
-    """A lawyer representing, or a person assisting, one side of a case (R.612-4), with their own access to it."""
+    """A lawyer representing, or a person assisting, one side of a case (R.612-1 3°), with their own access to it."""
 
     __tablename__ = "case_representatives"
     __table_args__ = (UniqueConstraint("case_id", "user_id"),)
@@ -423,3 +423,5 @@ class ReportPublication(db.Model):
     published_by_id: Mapped[int | None] = mapped_column(ForeignKey("mediators.id", ondelete="SET NULL"))
     # SHA-256 of the figures as published (the JSON document without the chain head), also in the audit event.
     figures_sha256: Mapped[str] = mapped_column(String(64))
+    # What the figures were computed from, frozen at publication (mediation/report_archive.py); None before 0018.
+    frozen_inputs: Mapped[str | None] = mapped_column(Text)

@@ -21,7 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from extensions import db
 from mediation import deadlines
-from mediation.exchange import IN_MEDIATION, SIDES, audit_act, case_title, require_mediator, role_in, tell
+from mediation.exchange import IN_MEDIATION, SIDES, audit_act, case_title, require_acting_mediator, role_in, tell
 from mediation.models import CaseParticipant, CaseState, ClaimAnswer, MediationCase, Proposal
 from mediation.permissions import case_role
 from mediation.timeline import record_event
@@ -169,7 +169,7 @@ def _outcome_fell_due(case: MediationCase, now: datetime) -> bool:
 
 def extend(case: MediationCase, actor: User, reason: str, days: int | None = DEFAULT_EXTENSION_DAYS) -> MediationCase:
     """The mediator extends the mediation period for a complex case, at any time it runs; both parties read why."""
-    require_mediator(actor, case)
+    require_acting_mediator(actor, case)
     reason = required_text(reason, "reason", _("Reason"), MAX_REASON)
     days = DEFAULT_EXTENSION_DAYS if days is None else days
     if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= MAX_EXTENSION_DAYS:
@@ -201,7 +201,7 @@ def extend(case: MediationCase, actor: User, reason: str, days: int | None = DEF
 
 def propose(case: MediationCase, actor: User, text: str, answer_days: int | None = DEFAULT_ANSWER_DAYS) -> Proposal:
     """The mediator proposes a solution; the parties get the three notices and the answer deadline."""
-    require_mediator(actor, case)
+    require_acting_mediator(actor, case)
     text = required_text(text, "text", _("Proposal"), MAX_TEXT)
     answer_days = DEFAULT_ANSWER_DAYS if answer_days is None else answer_days
     if (isinstance(answer_days, bool) or not isinstance(answer_days, int)
@@ -339,7 +339,7 @@ def expire_due_proposals(now: datetime | None = None, brand=None) -> list[Mediat
 
 def record_favours(case: MediationCase, actor: User, favours: str) -> MediationCase:
     """The mediator records whom the outcome favours (the annual report's shares); a correction is audited too."""
-    require_mediator(actor, case)
+    require_acting_mediator(actor, case)
     if favours not in FAVOURS:
         raise ValidationFailed(_("Choose the consumer, the brand or an amicable split."), field="favours")
     if case.state not in OUTCOME_STATES:

@@ -28,7 +28,7 @@ def complainant_users(case: MediationCase) -> list[User]:
 
 
 def representative_users(case: MediationCase, side: str) -> list[User]:
-    """The lawyers and assistants added for one side ("complainant" or "brand"), still on the case (R.612-4)."""
+    """The lawyers and assistants added for one side ("complainant" or "brand"), still on the case (R.612-1 3°)."""
     people = db.session.scalars(select(User).join(CaseRepresentative, CaseRepresentative.user_id == User.id)
                                 .where(CaseRepresentative.case_id == case.id, CaseRepresentative.side == side,
                                        CaseRepresentative.removed_at.is_(None))

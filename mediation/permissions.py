@@ -9,7 +9,10 @@ from sqlalchemy import select
 from extensions import db
 from institutions import permissions
 from mediation.models import (CLOSED_CASE_STATES, CaseParticipant, CaseRepresentative, MediationCase,
-                              MediationSettings, Mediator)
+                              MediationSettings, Mediator, MediatorDeclaration)
+
+# The declarations that state the mediator's position on a case (a recusal ends their part instead).
+STANDING_DECLARATIONS = ("no_conflict", "disclosure")
 
 
 def mediator_of(user) -> Mediator | None:
@@ -46,7 +49,7 @@ def is_case_mediator(user, case: MediationCase) -> bool:
 
 
 def represented_side(user, case: MediationCase) -> str | None:
-    """The side a lawyer or an assistant added to the case (and not removed) acts for, if any (R.612-4)."""
+    """The side a lawyer or an assistant added to the case (and not removed) acts for, if any (R.612-1 3°)."""
     if not user.is_authenticated:
         return None
     return db.session.scalar(select(CaseRepresentative.side).where(
@@ -90,7 +93,17 @@ def uses_consumer_mediation(brand) -> bool:
 
 
 # What templates may ask, named one by one.
+def has_declared_independence(case: MediationCase) -> bool:
+    """The present mediator declared no conflict, or disclosed a circumstance, on this case (R.613-1)."""
+    if case.mediator_id is None:
+        return False
+    return db.session.scalar(select(MediatorDeclaration.id).where(
+        MediatorDeclaration.case_id == case.id, MediatorDeclaration.mediator_id == case.mediator_id,
+        MediatorDeclaration.kind.in_(STANDING_DECLARATIONS)).limit(1)) is not None
+
+
 TEMPLATE_PERMISSIONS = {
+    "has_declared_independence": has_declared_independence,
     "uses_consumer_mediation": uses_consumer_mediation,
     "is_complainant_side": is_complainant_side,
     "is_brand_side": is_brand_side,

@@ -17,7 +17,7 @@ Which cases count where (the law leaves it open; the public page says the same):
     mediator recorded whom the outcome favours.
 - 7° the cooperation within networks of cross-border mediators: the `networks` of the roster entry of each
   mediator who sat on the panel during the year.
-- R.612-2: the admissibility decisions taken during the year (an opening, or a refusal) and how many came after
+- L.612-2: the admissibility decisions taken during the year (an opening, or a refusal) and how many came after
   the three weeks (`MediationCase.admissibility_late`).
 - a *recurring problem* is a category with at least `RECURRING_SHARE` % (20 %) of the cases received and at least
   two cases. The mediators' recommendations on it are the texts panel mediators write per category and year
@@ -45,7 +45,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func, or_, select
 
 from extensions import db
-from mediation import admissibility, filing, outcome, recommendations, roster
+from mediation import admissibility, filing, outcome, recommendations, report_archive, roster
 from mediation.models import (
     CLOSED_CASE_STATES,
     CaseCategory,
@@ -148,7 +148,7 @@ class Figures:
     settled: int
     compliance: Share
     decisions: int  # admissibility decisions taken during the year
-    late_decisions: Share  # R.612-2: taken after the three weeks
+    late_decisions: Share  # L.612-2: taken after the three weeks
 
     @property
     def recurring(self) -> list[CategoryLine]:
@@ -321,6 +321,12 @@ def annual_report(brand: Brand, year: int, *, now: datetime | None = None,
     rows = _year_rows(brand, start, end)
     written = recommendations.recommendations_by_category(brand, year)
     seated = _panel_mediators(brand, start, end, rows)
+    return _report_over(brand, year, rows, written, seated, now, mediator)
+
+
+def _report_over(brand: Brand, year: int, rows: list, written: dict[int, list[str]], seated: list, now: datetime,
+                 mediator: Mediator | None) -> AnnualReport:
+    """The panel's report (or one mediator's) over these inputs, live or frozen at publication."""
     if mediator is not None and mediator.id not in {m.id for m in seated}:
         # Neither seated during the year nor handling one of its cases: no report of theirs for this panel's year.
         raise NotFound(_("No such mediator on this panel."))
@@ -361,7 +367,12 @@ def report_for(brand: Brand, year: int, viewer: User | None, mediator_id: int | 
         mediator = db.session.get(Mediator, mediator_id)
         if mediator is None:
             raise NotFound(_("No such mediator on this panel."))
-    found = annual_report(brand, year, mediator=mediator)
+    if publication is not None and publication.frozen_inputs:
+        # Published: the figures as published, from the inputs frozen then (report_archive).
+        rows, written, seated = report_archive.thaw(publication.frozen_inputs)
+        found = _report_over(brand, year, rows, written, seated, utcnow(), mediator)
+    else:
+        found = annual_report(brand, year, mediator=mediator)
     found.publication = publication
     return found
 
@@ -403,10 +414,14 @@ def publish(brand: Brand, year: int, actor: User, *, now: datetime | None = None
         raise DomainError(_("Every recurring problem needs a recommendation before the report is published. "
                             "Missing: %(missing)s.", missing="; ".join(f"{category} ({who})"
                                                                          for who, category in missing)))
-    found = annual_report(brand, year, now=now)
-    digest = figures_digest(found)
+    start, end = year_bounds(year)
+    rows = _year_rows(brand, start, end)
+    written = recommendations.recommendations_by_category(brand, year)
+    seated = _panel_mediators(brand, start, end, rows)
+    digest = figures_digest(_build(brand, year, rows, written, seated, now))
     publication = ReportPublication(brand_id=brand.id, year=year, published_at=now,
-                                    published_by_id=roster.active_mediator_of(actor).id, figures_sha256=digest)
+                                    published_by_id=roster.active_mediator_of(actor).id, figures_sha256=digest,
+                                    frozen_inputs=report_archive.freeze(rows, written, seated))
     db.session.add(publication)
     db.session.flush()
     audit.record("mediation.report_published", actor=actor, brand=brand, subject=publication,
@@ -454,7 +469,7 @@ def as_dict(report: AnnualReport) -> dict:
             "cross_border": "the consumer lives in a member state of the European Union other than the brand's "
                             "(Code de la consommation L.611-1)",
             "late_decisions": "admissibility decisions (openings and refusals) taken during the year, and those "
-                              "taken after the three weeks (R.612-2)",
+                              "taken after the three weeks (L.612-2)",
             "recurring_share_percent": RECURRING_SHARE, "recurring_minimum_cases": RECURRING_MINIMUM,
         },
         "received": report.received,

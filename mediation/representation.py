@@ -1,4 +1,4 @@
-"""Lawyers and assistants of a case (R.612-4): a party adds one for its side, who then has their own access.
+"""Lawyers and assistants of a case (R.612-1 3°): a party adds one for its side, who then has their own access.
 
 A lawyer represents, an assistant assists; both read the case and take part in the exchange as the side they were
 added for (messages, documents). The acts only a party signs (answering the proposal, withdrawing, completing the

@@ -81,7 +81,7 @@ CASE_SCHEMA = {
         "brand_answer": {"type": ["string", "null"]}, "closed_at": MOMENT, "closing_note": {"type": ["string", "null"]},
         "admissibility_due": MOMENT, "brand_answer_due": MOMENT, "mediation_due": MOMENT,
         "admissibility_late": {"type": "boolean",
-                               "description": "The admissibility decision came after its three weeks (R.612-2)."},
+                               "description": "The admissibility decision came after its three weeks (L.612-2)."},
         "opening_rights": {"type": ["string", "null"],
                            "description": "The opening notice's rights (withdrawal, lawyer, expert, limitation)."},
         "withdrawn_by": {"type": ["string", "null"], "enum": ["complainant", "brand", None]},
@@ -511,7 +511,7 @@ _act_route("refuse-to-continue", "After the mediator's disclosure, a party refus
 
 @blueprint.get("/mediator/cases")
 @documented("The mediator's cases in progress across brands: those whose admissibility decision is overdue first "
-            "(R.612-2), then nearest deadline first, with the next act due and from whom.", tag=TAG, errors=(401, 403),
+            "(L.612-2), then nearest deadline first, with the next act due and from whom.", tag=TAG, errors=(401, 403),
             response_schema={"type": "object", "properties": {"items": {"type": "array", "items": SUMMARY_SCHEMA}}})
 @signed_in
 def mediator_queue():

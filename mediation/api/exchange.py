@@ -316,7 +316,7 @@ def serialize_representative(entry) -> dict:
 
 
 @blueprint.get(f"{CASE}/representatives")
-@documented("The lawyers and assistants of the case (R.612-4).", tag=TAG, errors=(401, 403, 404),
+@documented("The lawyers and assistants of the case (R.612-1 3°).", tag=TAG, errors=(401, 403, 404),
             response_schema={"type": "object", "properties": {"items": {"type": "array",
                                                                         "items": REPRESENTATIVE_SCHEMA}}})
 @case_party
@@ -327,7 +327,7 @@ def representatives_list(brand, case: MediationCase):
 
 @blueprint.post(f"{CASE}/representatives")
 @documented("A party adds a lawyer (who represents it) or an assistant for its side, by the e-mail of their "
-            "account; they get their own access to the case as that side (R.612-4).", tag=TAG,
+            "account; they get their own access to the case as that side (R.612-1 3°).", tag=TAG,
             request_schema={"type": "object", "required": ["email", "kind"],
                             "properties": {"email": STRING, "kind": {"enum": list(representation.KINDS)}}},
             response_schema=REPRESENTATIVE_SCHEMA, errors=ERRORS)

@@ -53,7 +53,7 @@ REPORT_SCHEMA = {
         "admitted_closed": {"type": "integer", "description": "Closed cases that had been admitted: the base of "
                                                              "discontinued and average_duration_days."},
         "late_decisions": {**SHARE, "description": "Admissibility decisions of the year taken after the three weeks "
-                                                   "(R.612-2)."},
+                                                   "(L.612-2)."},
         "cross_border_networks": {"type": "array", "description": "R.614-2 7°: each mediator of the panel during "
                                                                   "the year and the cross-border networks they "
                                                                   "cooperate in.",

@@ -33,7 +33,7 @@ from mediation.forms import (
     outcome_page_forms,
 )
 from mediation.models import CLOSED_CASE_STATES, CaseDocument, CaseState, MediationCase
-from mediation.permissions import case_role, represented_side
+from mediation.permissions import case_role, has_declared_independence, represented_side
 from mediation.timeline import visible_events
 from institutions.dashboard import DashboardItem
 from institutions.forms import ActionForm
@@ -163,7 +163,9 @@ def _case_forms(case: MediationCase, role: str, given: dict) -> dict:
     """The forms of this page for this viewer now (a refused one comes back with its input and errors)."""
     forms: dict = {}
     closed = case.state in CLOSED_CASE_STATES
-    if role == "mediator" and case.state in (CaseState.FILED, CaseState.INCOMPLETE):
+    # R.613-1: the mediator decides nothing before their declaration of independence on the case.
+    if (role == "mediator" and case.state in (CaseState.FILED, CaseState.INCOMPLETE)
+            and has_declared_independence(case)):
         if case.state is CaseState.FILED:
             forms["incomplete"] = MissingForm(formdata=None, prefix="incomplete")
             forms["open"] = ActionForm(formdata=None)

@@ -148,6 +148,10 @@ def test_a_member_files_the_mediator_opens_the_brand_answers_both_accept_and_the
     attachment_url = base + link.get_attribute("href")
     download = mediator.request.get(attachment_url)
     assert download.status == 200 and download.body() == png.read_bytes()
+    # R.613-1: the mediator declares their independence on the case before deciding anything.
+    expect(mediator.locator("#declaration-first")).to_be_visible()
+    mediator.get_by_role("button", name="I declare having no conflict in this case").click()
+    expect(mediator.locator("#declaration-first")).to_have_count(0)
     acts = mediator.get_by_role("region", name="What you can do now")
     expect(acts.get_by_role("heading", name="Admissibility")).to_be_visible()
     acts.get_by_role("button", name="Open the case: notify both parties and start the 90 days").click()

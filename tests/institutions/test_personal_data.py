@@ -14,8 +14,8 @@ from elections import ballot_box, lifecycle, nominations
 from elections.models import Ballot, Candidacy, CandidacyState, ElectionState, RollEntry, VoteRecord
 from extensions import db
 from institutions import clock, privacy
-from institutions.models import Notification, OutboxMessage, User
-from mandates import contracts
+from institutions.models import AuditEvent, Notification, OutboxMessage, User
+from mandates import contracts, ending
 from mandates.models import Mandate, MandateState, MandateVersion, VersionState
 from mediation import filing
 from mediation.models import CaseMessage, CaseState, MediationCase, MessageChannel, Proposal
@@ -267,6 +267,51 @@ def test_gdpr_art5_1_e_purge_removes_what_is_past_its_retention(app, make, ambas
     ballots = select(func.count()).select_from(Ballot).where(Ballot.election_id == voting.election.id)
     assert db.session.scalar(ballots) == 1
     assert ballot_box.turnout(voting.election) == 1  # the published turnout does not change
+
+
+def test_gdpr_art17_3_e_a_signed_contract_is_erased_five_years_after_the_mandate_ended(app, make, ambassador_scene):
+    scene = ambassador_scene
+    mandate = scene.mandate
+    ending.resign(mandate, scene.ambassador, "Moving on.")
+    db.session.commit()
+    ended = db.session.get(Mandate, mandate.id)
+    ending.advance(ended, clock.utcnow() + timedelta(days=120))
+    db.session.commit()
+    assert ended.ended_at is not None
+    # Four years on the contract is still the proof of the claims it may raise (Code civil art. 2224).
+    assert not any("signed contracts" in line for line in privacy.purge(ended.ended_at + timedelta(days=4 * 365)))
+    version = ended.versions[0]
+    fingerprint, signed_at = version.text_sha256, version.signatures[0].signed_at
+    assert LEGAL_NAME in version.text and version.signatures[0].ip_address == "192.0.2.7"
+    lines = privacy.purge(ended.ended_at + timedelta(days=5 * 365 + 3))
+    assert any("signed contracts erased" in line for line in lines)
+    db.session.expire_all()
+    version = db.session.get(Mandate, mandate.id).versions[0]
+    assert version.text is None and version.clauses_json == "{}" and version.text_sha256 == fingerprint
+    assert [(s.typed_name, s.ip_address, s.user_agent, s.signed_at) for s in version.signatures][0] == (
+        "", "", "", signed_at)
+    assert "retention_ended" in " ".join(db.session.scalars(select(AuditEvent.action)).all())
+    # The database still refuses anything else on the erased contract: its fingerprint, a signature's time.
+    with pytest.raises(Exception, match="immutable"):
+        db.session.execute(text("UPDATE mandate_versions SET text_sha256 = 'forged' WHERE id = :id"),
+                           {"id": version.id})
+    db.session.rollback()
+    with pytest.raises(Exception, match="immutable"):
+        db.session.execute(text("UPDATE signatures SET ip_address = '' , signed_at = signed_at, party = 'brand' "
+                                "WHERE version_id = :id"), {"id": version.id})
+    db.session.rollback()
+
+
+def test_gdpr_art17_3_e_a_running_mandates_signatures_stay_immutable(app, make, ambassador_scene):
+    version_id = ambassador_scene.mandate.versions[0].id
+    with pytest.raises(Exception, match="immutable"):
+        db.session.execute(text("UPDATE signatures SET typed_name = '', ip_address = '', user_agent = '' "
+                                "WHERE version_id = :id"), {"id": version_id})
+    db.session.rollback()
+    with pytest.raises(Exception, match="immutable"):
+        db.session.execute(text("UPDATE mandate_versions SET text = NULL, clauses_json = '{}' WHERE id = :id"),
+                           {"id": version_id})
+    db.session.rollback()
 
 
 def test_gdpr_art5_1_e_retention_is_a_setting_and_the_purge_command_applies_it(app, make, ambassador_scene):

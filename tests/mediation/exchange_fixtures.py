@@ -21,6 +21,7 @@ from mediation.models import (
     Mediator,
     PanelSeat,
 )
+from tests.mediation.filing_fixtures import declare_for
 from institutions.models import Brand, User
 from tests.conftest import T0
 
@@ -57,8 +58,11 @@ def insert_mediator(make, brand: Brand, name: str = "Maya Mediator") -> tuple[Us
 
 def insert_case(brand: Brand, complainant: User, mediator: Mediator | None, *, state: CaseState = CaseState.OPEN,
                 opened_at: datetime | None = OPENED_AT, brand_answered: bool = True, collective: bool = False,
-                category: CaseCategory | None = None) -> MediationCase:
-    """A case against the brand in the given state (OPEN: opened, and the brand agreed to take part)."""
+                category: CaseCategory | None = None, declared: bool = True) -> MediationCase:
+    """A case against the brand in the given state (OPEN: opened, and the brand agreed to take part).
+
+    `declared`: the mediator has made their declaration of no conflict on it (R.613-1), as they must before acting.
+    """
     if category is None:
         category = CaseCategory(brand_id=brand.id, key=f"delivery-{clock.utcnow().timestamp()}", name=None,
                                 created_at=clock.utcnow())
@@ -76,6 +80,9 @@ def insert_case(brand: Brand, complainant: User, mediator: Mediator | None, *, s
         brand_answer="We take part." if brand_answered and not before_opening else None,
     )
     db.session.add(case)
+    db.session.flush()
+    if declared and mediator is not None:
+        declare_for(case)
     db.session.commit()
     return case
 

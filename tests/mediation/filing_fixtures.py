@@ -14,7 +14,7 @@ from sqlalchemy import select
 from extensions import db
 from institutions import clock
 from mediation import filing, roster
-from mediation.models import MediationCase, Mediator
+from mediation.models import MediationCase, Mediator, MediatorDeclaration
 from institutions.models import Brand, Notification, User
 from tests.conftest import T0
 
@@ -63,16 +63,28 @@ def panel(make):
     return build
 
 
-def file_case(scene: Panel, member: User, **changes) -> MediationCase:
-    """A complete case filed by `member` (a category of the brand's list, a prior complaint a month ago)."""
+def file_case(scene: Panel, member: User, declared: bool = True, **changes) -> MediationCase:
+    """A complete case filed by `member` (a category of the brand's list, a prior complaint a month ago).
+
+    `declared`: its assigned mediator, if any, has declared no conflict on it, as they must before acting.
+    """
     category = filing.categories_for(scene.brand)[0]
     fields = dict(category_id=category.id, facts="The bike arrived with a broken frame.",
                   request="A new frame or a refund.", prior_complaint_on=date(2027, 2, 1),
                   prior_complaint="E-mail to support, ticket 4521.", complainant_country="FR")
     fields.update(changes)
     case = filing.file_case(scene.brand, member, **fields)
+    if declared and case.mediator_id is not None:
+        declare_for(case)
     db.session.commit()
     return case
+
+
+def declare_for(case: MediationCase) -> None:
+    """The case's present mediator declares no conflict on it (what they do before acting, R.613-1)."""
+    db.session.add(MediatorDeclaration(case_id=case.id, mediator_id=case.mediator_id, kind="no_conflict",
+                                       made_at=clock.utcnow()))
+    db.session.flush()
 
 
 def notes_of(user: User) -> list[str]:

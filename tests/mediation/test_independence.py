@@ -14,8 +14,8 @@ from institutions import clock
 from institutions.errors import DomainError, Forbidden, ValidationFailed
 from institutions.models import AuditEvent
 from mandates.models import MandateState
-from mediation import admissibility, independence, roster
-from mediation.models import MediationCase
+from mediation import admissibility, independence, outcome, roster
+from mediation.models import CaseState, MediationCase
 from mediation.timeline import visible_events
 from tests.conftest import T0, bearer, login
 from tests.mediation.filing_fixtures import add_to_roster, file_case, notes_of
@@ -46,7 +46,7 @@ def _entry_fields(entry, **changes) -> dict:
 
 
 def _maya_case(scene, make) -> MediationCase:
-    case = file_case(scene, make.member(scene.brand))
+    case = file_case(scene, make.member(scene.brand), declared=False)
     assert case.mediator is scene.entries[0]
     return case
 
@@ -151,6 +151,7 @@ def test_l613_1_each_case_carries_the_mediators_own_declaration_of_no_conflict(c
 def test_r613_1_a_partys_refusal_after_a_disclosure_ends_the_mediators_mission(ctx, panel, make):
     scene = panel(mediators=2)
     case = _maya_case(scene, make)
+    independence.declare_no_conflict(case, scene.mediators[0])
     admissibility.open_case(case, scene.mediators[0])
     db.session.commit()
     with pytest.raises(DomainError, match="disclosed no circumstance"):
@@ -298,6 +299,9 @@ def test_l613_1_paid_independently_of_the_outcome_is_said_only_when_recorded(cli
     maya = scene.entries[0]
     sentence = "paid independently of the outcome"
     assert sentence not in client.get("/b/acme/mediation/").text
+    # The charter's description of the office does not promise it either.
+    charter_page = client.get("/b/acme/charter").text
+    assert "Paid as the public mediation page records" in charter_page and sentence not in charter_page.lower()
     roster.update_mediator(maya, scene.admin, **_entry_fields(maya, paid_independently_of_outcome=True))
     db.session.commit()
     assert sentence in client.get("/b/acme/mediation/").text
@@ -331,3 +335,38 @@ def test_r614_1_the_public_page_shows_what_the_law_lists(client, ctx, panel, mak
     assert entry["contact_email"] == "maya@mediation.test" and entry["languages"] == "French, English"
     assert entry["ec_listing_url"].endswith("/1234") and public["legal_references"]
     assert "no_prior_complaint" in public["refusal_grounds"]
+
+
+def test_r613_1_the_mediator_acts_on_a_case_only_after_their_declaration(app, client, ctx, panel, make):
+    scene = panel(mediators=2)
+    case = file_case(scene, make.member(scene.brand), declared=False)
+    maya = next(user for user in scene.mediators if user.id == case.mediator.user_id)
+    for act in (lambda: admissibility.open_case(case, maya),
+                lambda: admissibility.mark_incomplete(case, maya, "The invoice."),
+                lambda: admissibility.refuse(case, maya, "no_prior_complaint")):
+        with pytest.raises(DomainError, match="Declare first that you have no conflict"):
+            act()
+        db.session.rollback()
+    assert case.state is CaseState.FILED
+    page = _client(app, maya).get(f"/b/acme/cases/{case.id}").text
+    assert 'id="declaration-first"' in page and "Open the case: notify both parties" not in page
+    refused = client.post(f"{API}/cases/{case.id}/open", headers=bearer(maya))
+    assert refused.status_code == 409 and "declaration" in refused.get_json()["error"]["fields"]
+    # A disclosure is a declaration too: the mediator then acts, and the parties may still object.
+    independence.disclose(case, maya, "I advised the brand's supplier in 2024.")
+    admissibility.open_case(case, maya)
+    db.session.commit()
+    admissibility.brand_answer(case, scene.staff, "We take part.")
+    db.session.commit()
+    assert case.state is CaseState.OPEN
+    assert 'id="declaration-first"' not in _client(app, maya).get(f"/b/acme/cases/{case.id}").text
+    # After a recusal the next mediator makes their own declaration before proposing anything.
+    independence.recuse(case, maya, "I now represent the brand's supplier.")
+    db.session.commit()
+    other = next(user for user in scene.mediators if user.id == case.mediator.user_id)
+    assert other is not maya
+    with pytest.raises(DomainError, match="Declare first"):
+        outcome.propose(case, other, "The brand refunds the frame.")
+    db.session.rollback()
+    independence.declare_no_conflict(case, other)
+    outcome.propose(case, other, "The brand refunds the frame.")

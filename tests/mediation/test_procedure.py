@@ -39,9 +39,9 @@ def _late_events(case):
     return [event for event in visible_events(case, "complainant") if event.kind == "admissibility_late"]
 
 
-# --- R.612-2: the three weeks of the admissibility decision ---------------------------------------------------------
+# --- L.612-2: the three weeks of the admissibility decision ---------------------------------------------------------
 
-def test_r612_2_decision_late_rule_is_strictly_after_the_due_moment():
+def test_l612_2_decision_late_rule_is_strictly_after_the_due_moment():
     case = SimpleNamespace(state=CaseState.FILED, filed_at=T0, clock_stopped_days=0)
     assert deadlines.admissibility_decision_late(case, T0 + THREE_WEEKS) is False
     assert deadlines.admissibility_decision_late(case, T0 + THREE_WEEKS + SECOND) is True
@@ -54,7 +54,7 @@ def test_r612_2_decision_late_rule_is_strictly_after_the_due_moment():
 
 
 @pytest.mark.parametrize("state", [CaseState.INCOMPLETE, CaseState.OPEN, CaseState.REFUSED])
-def test_r612_2_only_a_filed_case_is_overdue_for_its_decision(state):
+def test_l612_2_only_a_filed_case_is_overdue_for_its_decision(state):
     late = T0 + THREE_WEEKS + SECOND
     filed_case = SimpleNamespace(state=CaseState.FILED, filed_at=T0, clock_stopped_days=0)
     assert deadlines.admissibility_overdue(filed_case, late) is True
@@ -63,7 +63,7 @@ def test_r612_2_only_a_filed_case_is_overdue_for_its_decision(state):
     assert deadlines.admissibility_overdue(other, late) is False
 
 
-def test_r612_2_an_opening_within_three_weeks_is_not_late(ctx, filed):
+def test_l612_2_an_opening_within_three_weeks_is_not_late(ctx, filed):
     scene, carla, case = filed()
     clock.freeze(T0 + THREE_WEEKS)
     admissibility.open_case(case, scene.mediators[0])
@@ -71,7 +71,7 @@ def test_r612_2_an_opening_within_three_weeks_is_not_late(ctx, filed):
     assert case.admissibility_late is False and _late_events(case) == []
 
 
-def test_r612_2_an_opening_after_three_weeks_is_recorded_late_shown_and_audited(ctx, filed):
+def test_l612_2_an_opening_after_three_weeks_is_recorded_late_shown_and_audited(ctx, filed):
     scene, carla, case = filed()
     clock.freeze(T0 + THREE_WEEKS + DAY)
     admissibility.open_case(case, scene.mediators[0])
@@ -85,7 +85,7 @@ def test_r612_2_an_opening_after_three_weeks_is_recorded_late_shown_and_audited(
     assert json.loads(opened.payload) == {"late": True}
 
 
-def test_r612_2_a_late_refusal_is_late_but_a_refusal_while_incomplete_is_not(ctx, filed):
+def test_l612_2_a_late_refusal_is_late_but_a_refusal_while_incomplete_is_not(ctx, filed):
     scene, carla, case = filed()
     clock.freeze(T0 + 30 * DAY)
     admissibility.refuse(case, scene.mediators[0], "outside_scope")
@@ -101,7 +101,7 @@ def test_r612_2_a_late_refusal_is_late_but_a_refusal_while_incomplete_is_not(ctx
     assert other.admissibility_late is False and _late_events(other) == []
 
 
-def test_r612_2_late_stays_late_after_the_case_is_completed(ctx, filed):
+def test_l612_2_late_stays_late_after_the_case_is_completed(ctx, filed):
     scene, carla, case = filed()
     clock.freeze(T0 + 25 * DAY)
     admissibility.mark_incomplete(case, scene.mediators[0], "The invoice")
@@ -114,7 +114,7 @@ def test_r612_2_late_stays_late_after_the_case_is_completed(ctx, filed):
     assert case.admissibility_late is True and len(_late_events(case)) == 2
 
 
-def test_r612_2_the_mediators_queue_puts_late_admissibility_decisions_first(ctx, panel, make):
+def test_l612_2_the_mediators_queue_puts_late_admissibility_decisions_first(ctx, panel, make):
     scene = panel(mediators=1)
     carla = make.member(scene.brand, user=make.user(name="Carla Complainant"))
     opened = file_case(scene, carla)
@@ -130,7 +130,7 @@ def test_r612_2_the_mediators_queue_puts_late_admissibility_decisions_first(ctx,
     assert filing.sort_by_deadline([opened, overdue], T0 + 20 * DAY)[0].id == opened.id
 
 
-def test_r612_2_late_decision_in_the_case_page_the_queue_and_the_api(app, client, filed):
+def test_l612_2_late_decision_in_the_case_page_the_queue_and_the_api(app, client, filed):
     scene, carla, case = filed()
     mediator = scene.mediators[0]
     clock.freeze(T0 + 22 * DAY)
@@ -148,7 +148,7 @@ def test_r612_2_late_decision_in_the_case_page_the_queue_and_the_api(app, client
     assert detail["admissibility_late"] is True
 
 
-# --- R.612-2, L.612-2, Code civil 2238: the opening notice ---------------------------------------------------------
+# --- R.612-2, R.612-1, Code civil 2238: the opening notice ---------------------------------------------------------
 
 RIGHTS = ("withdraw from the mediation at any time", "represented by a lawyer",
           "assisted by a person of their choice", "expert's opinion", "at their own cost",
@@ -360,7 +360,7 @@ def test_r612_4_collective_answers_through_the_page_and_the_api(app, client, cas
     assert proposal["claims"][0]["answer"] == "refused" and proposal["claims"][0]["name"] == "Jo Joined"
 
 
-# --- R.612-2: a party asks for the documents of the case; the mediator shares all or part -------------------------
+# --- R.612-3: a party asks for the documents of the case; the mediator shares all or part -------------------------
 
 def _unshared_document(scene):
     """The brand sends, for a request the mediator keeps to themself, a document the complainant cannot read."""
@@ -372,7 +372,7 @@ def _unshared_document(scene):
     return document
 
 
-def test_r612_2_a_party_asks_for_the_documents_and_the_mediator_shares_them(ctx, case_scene):
+def test_r612_3_a_party_asks_for_the_documents_and_the_mediator_shares_them(ctx, case_scene):
     scene = case_scene()
     document = _unshared_document(scene)
     assert not exchange.can_read_document(document, "complainant")
@@ -393,7 +393,7 @@ def test_r612_2_a_party_asks_for_the_documents_and_the_mediator_shares_them(ctx,
     assert audit is not None and "logs" not in audit.payload
 
 
-def test_r612_2_asking_for_documents_is_for_parties_of_a_running_case(ctx, case_scene):
+def test_r612_3_asking_for_documents_is_for_parties_of_a_running_case(ctx, case_scene):
     scene = case_scene()
     for someone in (scene.mediator, scene.outsider):
         with pytest.raises(Forbidden):
@@ -407,7 +407,7 @@ def test_r612_2_asking_for_documents_is_for_parties_of_a_running_case(ctx, case_
         exchange.ask_for_documents(scene.case, scene.staff)
 
 
-def test_r612_2_documents_asked_and_shared_through_the_page_and_the_api(app, client, case_scene):
+def test_r612_3_documents_asked_and_shared_through_the_page_and_the_api(app, client, case_scene):
     scene = case_scene()
     document = _unshared_document(scene)
     page = f"/b/{scene.brand.slug}/cases/{scene.case.id}"
@@ -429,9 +429,9 @@ def test_r612_2_documents_asked_and_shared_through_the_page_and_the_api(app, cli
     assert client.post(f"{api}/{document.id}/share", headers=bearer(scene.staff)).status_code == 403
 
 
-# --- R.612-4: lawyers and assistants, with their own access --------------------------------------------------------
+# --- R.612-1 3°: lawyers and assistants, with their own access --------------------------------------------------------
 
-def test_r612_4_a_party_adds_a_lawyer_who_then_reads_and_writes_for_its_side(ctx, case_scene, make):
+def test_r612_1_a_party_adds_a_lawyer_who_then_reads_and_writes_for_its_side(ctx, case_scene, make):
     scene = case_scene()
     lawyer = make.user(name="Lea Lawyer")
     with pytest.raises(Forbidden):
@@ -467,7 +467,7 @@ def test_r612_4_a_party_adds_a_lawyer_who_then_reads_and_writes_for_its_side(ctx
     assert "access to" in notes_of(lawyer)[-1]
 
 
-def test_r612_4_the_brand_adds_an_assistant_once_the_case_is_open(ctx, case_scene, make):
+def test_r612_1_the_brand_adds_an_assistant_once_the_case_is_open(ctx, case_scene, make):
     filed = case_scene(state=CaseState.FILED)
     helper = make.user(name="Hal Helper")
     with pytest.raises(DomainError, match="once the case is open"):
@@ -481,7 +481,7 @@ def test_r612_4_the_brand_adds_an_assistant_once_the_case_is_open(ctx, case_scen
     assert exchange.case_role(helper, scene.case) is None
 
 
-def test_r612_4_representatives_through_the_page_and_the_api(app, client, case_scene, make):
+def test_r612_1_representatives_through_the_page_and_the_api(app, client, case_scene, make):
     scene = case_scene()
     lawyer = make.user(name="Lea Lawyer")
     page = f"/b/{scene.brand.slug}/cases/{scene.case.id}"

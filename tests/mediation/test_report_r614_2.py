@@ -15,7 +15,7 @@ from extensions import db
 from institutions.errors import DomainError, Forbidden, NotFound
 from institutions.models import AuditEvent
 from mediation import recommendations, report, roster
-from mediation.models import CaseState, ReportPublication
+from mediation.models import CaseState, MediationCase, ReportPublication
 from tests.conftest import bearer, login
 from tests.mediation.report_fixtures import category, insert_case, utc
 
@@ -98,7 +98,7 @@ def test_l611_1_cross_border_means_a_consumer_in_another_member_state(ctx, year)
     assert [o.share.count for o in cross.outcomes] == [0, 0, 1]  # consumer, brand, amicable
 
 
-def test_r612_2_late_admissibility_decisions_are_counted(ctx, year):
+def test_l612_2_late_admissibility_decisions_are_counted(ctx, year):
     r = report.annual_report(year.brand, 2026)
     # Decisions: the openings of 1, 4, 5, 6 and the refusal of 3 (2 was withdrawn before any decision).
     assert (r.decisions, r.late_decisions.count, r.late_decisions.percent) == (5, 1, 20.0)
@@ -266,3 +266,31 @@ def test_r614_2_2_the_api_publishes_only_with_every_recommendation(app, client, 
     assert done.status_code == 200 and done.get_json()["published"] is True
     assert client.post(url, json={}, headers=bearer(year.mediators[1])).status_code == 409
     assert client.get("/api/v1/brands/acme/mediation/reports/2026").get_json()["published"] is True
+
+
+def test_r614_2_a_published_report_stays_as_published(app, client, year):
+    _recommend(year)
+    report.publish(year.brand, 2026, year.mediators[0])
+    db.session.commit()
+    published = client.get("/b/acme/mediation/report/2026.json").get_json()
+    noor = year.entries[1]
+    noors = client.get(f"/b/acme/mediation/report/2026/mediators/{noor.id}").text
+    assert "Noor" in noors
+    # Later: a closed case file is purged at the end of its retention, another recommendation is written, a case
+    # of 2026 is recorded late. The published figures do not move; the digest published in the trail still matches.
+    purged = db.session.scalars(select(MediationCase).where(MediationCase.brand_id == year.brand.id)).first()
+    db.session.delete(purged)
+    insert_case(year.brand, year.delivery, "2026-08-01", S.REFUSED, "2026-08-11", refusal_reason="outside_scope")
+    db.session.commit()
+    _recommend(year, "Written after publication.", who=1)
+    again = client.get("/b/acme/mediation/report/2026.json").get_json()
+    for document in (published, again):  # the trail's head as of reading, not a figure
+        document.pop("audit_chain_head")
+    assert again == published and again["received"] == 6
+    assert "Written after publication." not in client.get("/b/acme/mediation/report/2026").text
+    publication = db.session.scalar(select(ReportPublication))
+    assert report.figures_digest(report.report_for(year.brand, 2026, None)) == publication.figures_sha256
+    assert client.get(f"/b/acme/mediation/report/2026/mediators/{noor.id}").status_code == 200
+    # The live computation has moved: only the frozen inputs keep the published report.
+    assert report.annual_report(year.brand, 2026).received == 6 and report.annual_report(
+        year.brand, 2026).refused.count == 2
