@@ -24,10 +24,14 @@ install: $(INSTALLED)
 translations: $(INSTALLED)
 	$(BIN)/pybabel -q compile -d translations
 
+# The job queue's worker (also the scheduler: clocks and outbox every minute) runs in the background on the
+# embedded SQLite queue (instance/jobs.db) unless JOBS_URL or REDIS_URL says otherwise; Ctrl-C stops both.
 run: translations
 	TRIBUNE_ENV=development $(FLASK) db upgrade
 	TRIBUNE_ENV=development $(FLASK) demo load
-	@echo "Serving http://127.0.0.1:5000 (Ctrl-C to stop)"
+	@echo "Serving http://127.0.0.1:5000 with the job worker and its schedule (Ctrl-C stops both)"
+	@TRIBUNE_ENV=development $(FLASK) jobs worker & worker=$$!; \
+	trap 'kill -INT $$worker 2>/dev/null; wait $$worker' EXIT; trap 'exit 130' INT TERM; \
 	TRIBUNE_ENV=development $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: translations
@@ -42,8 +46,8 @@ mutation:
 
 # Refresh the message catalogs after changing user-facing strings.
 extract-messages: $(INSTALLED)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k message -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
 
 clean:
-	rm -rf $(VENV) instance/tribune.db* .pytest_cache mutants mutants.log
+	rm -rf $(VENV) instance/tribune.db* instance/jobs.db* .pytest_cache mutants mutants.log

@@ -24,6 +24,7 @@ def create_app(config: type | dict | None = None) -> Flask:
     elif config is not None:
         app.config.from_object(config)
 
+    _require_public_base_url(app)
     _allow_test_domains(app)
     _init_extensions(app)
     _install_features(app)
@@ -42,6 +43,14 @@ def _sends_hsts(app: Flask) -> bool:
     """Strict-Transport-Security: when configured, else in production only (never in development or tests)."""
     configured = app.config.get("HSTS_ENABLED")
     return _is_production(app) if configured is None else bool(configured)
+
+
+def _require_public_base_url(app: Flask) -> None:
+    """Production refuses to start without PUBLIC_BASE_URL: every e-mailed link is built from it."""
+    if _is_production(app) and not app.config.get("PUBLIC_BASE_URL"):
+        raise RuntimeError("PUBLIC_BASE_URL is not set: in production (TRIBUNE_ENV=production) set it to the address "
+                           "people reach this site at, e.g. PUBLIC_BASE_URL=https://tribune.example; every link in "
+                           "e-mails is built from it.")
 
 
 def _warn_about_unshared_state(app: Flask) -> None:
@@ -76,6 +85,14 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     install_user_loading()
+    _init_jobs(app)
+
+
+def _init_jobs(app: Flask) -> None:
+    """The job queue and its schedule (institutions/jobs.py): Redis, or the embedded SQLite file."""
+    from institutions import jobs
+
+    jobs.init_app(app)
 
 
 def _install_features(app: Flask) -> None:

@@ -36,6 +36,9 @@ def rate_limit_storage_uri(environ) -> str:
     return environ.get("RATELIMIT_STORAGE_URI") or environ.get("REDIS_URL") or "memory://"
 
 
+DEV_BASE_URL = "http://127.0.0.1:5000"  # what `make run` serves
+
+
 class Config:
     """Production-safe defaults; development and tests relax only what they must."""
 
@@ -78,13 +81,28 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
     MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Tribune <no-reply@tribune.localhost>")
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # Every link in an e-mail is built from it. Production has no default: create_app refuses to start without it
+    # (a link to 127.0.0.1 in a real e-mail leads nowhere); development and tests use the local address.
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or (DEV_BASE_URL if DEVELOPMENT else None)
+    MAIL_SMTP_TIMEOUT = int(os.environ.get("MAIL_SMTP_TIMEOUT", "30"))
+    # A sender holds the messages it claimed this long (renewed before each one is sent); keep it well above
+    # MAIL_SMTP_TIMEOUT, or a slow send could be taken over by another sender and delivered twice.
+    MAIL_CLAIM_SECONDS = int(os.environ.get("MAIL_CLAIM_SECONDS", "300"))
+    MAIL_CLAIM_BATCH = int(os.environ.get("MAIL_CLAIM_BATCH", "50"))  # claimed at a time, so senders share work
+    MAIL_MAX_ATTEMPTS = int(os.environ.get("MAIL_MAX_ATTEMPTS", "6"))
+    # Minutes to wait after the 1st, 2nd... failed attempt (the last step repeats).
+    MAIL_RETRY_MINUTES = tuple(int(step) for step in os.environ.get("MAIL_RETRY_MINUTES", "1,5,30,120,720").split(","))
+    # Tests only: a pause after each message, so a test can kill a sender mid-batch.
+    MAIL_SEND_DELAY_SECONDS = float(os.environ.get("MAIL_SEND_DELAY_SECONDS", "0"))
 
     EMAIL_TOKEN_HOURS = 48
     RESET_TOKEN_HOURS = 2
     INVITATION_DAYS = 14
-    IMPORT_MAX_BYTES = 2 * 1024 * 1024
-    MAX_CONTENT_LENGTH = 8 * 1024 * 1024
+    # A customer list of up to 200,000 lines (institutions/customer_import.MAX_ROWS) fits in 16 MB; the preview's
+    # confirm form sends it back base64-encoded (4/3 of its size), hence the form and request limits.
+    IMPORT_MAX_BYTES = 16 * 1024 * 1024
+    MAX_CONTENT_LENGTH = 24 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 24 * 1024 * 1024
     # Where a disclosure label counts as shown: within the first N characters of a publication's text, or
     # "first_line" for only its first line (mandates/disclosure.py).
     DISCLOSURE_WINDOW = os.environ.get("DISCLOSURE_WINDOW", "200")
@@ -100,6 +118,15 @@ class Config:
     API_PAGE_SIZE = 20
     API_MAX_PAGE_SIZE = 100
 
+    # The job queue (institutions/jobs.py): JOBS_URL, else REDIS_URL (redis://…), else the SQLite file
+    # instance/jobs.db. JOBS_NAME keeps two deployments (or tests) on one Redis apart; JOBS_IMMEDIATE=1 runs
+    # tasks at once in the caller (no worker); JOBS_TICK_SECONDS shortens the schedule's minute (tests only).
+    JOBS_URL = os.environ.get("JOBS_URL") or None
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    JOBS_NAME = os.environ.get("JOBS_NAME", "tribune")
+    JOBS_IMMEDIATE = os.environ.get("JOBS_IMMEDIATE") or None
+    JOBS_TICK_SECONDS = int(os.environ.get("JOBS_TICK_SECONDS", "60"))
+
 
 class TestConfig(Config):
     """Used by the suite: cookies over plain HTTP, a fast password hash is NOT used (real scrypt)."""
@@ -109,3 +136,4 @@ class TestConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     MAIL_BACKEND = "memory"
     RATELIMIT_STORAGE_URI = "memory://"
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL") or DEV_BASE_URL

@@ -272,7 +272,8 @@ def time_stored(kind: str, counts: Counter, orders: tuple, ballots: int, repeat:
     label = DATABASE_LABELS[kind]
     rows = []
     with fresh_database(kind, f"bench_tally_{os.getpid()}", pg_admin_url) as url:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": normalize_database_url(url)})
+        app = create_app({"SQLALCHEMY_DATABASE_URI": normalize_database_url(url),
+                          "PUBLIC_BASE_URL": "http://127.0.0.1:5000"})  # production refuses to start without it
         with app.app_context():
             try:
                 started = time.perf_counter()

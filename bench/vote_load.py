@@ -124,6 +124,7 @@ def app_environment(database_url: str) -> dict[str, str]:
     env.update({
         "DATABASE_URL": database_url,
         "TRIBUNE_ENV": "production",
+        "PUBLIC_BASE_URL": "http://127.0.0.1:8000",  # production refuses to start without it
         "SECRET_KEY": secrets.token_hex(32),
         "RATELIMIT_STORAGE_URI": "memory://",
         "PYTHONUNBUFFERED": "1",

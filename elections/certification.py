@@ -13,6 +13,7 @@ from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden
 from institutions.models import Brand, Office, OfficeHolding, OfficeKind, User
 from institutions.notifications import notify, notify_staff
+from institutions.messages import message, moment
 
 REMINDER_BEFORE_TERM_END = timedelta(days=90)
 
@@ -79,7 +80,7 @@ def certify(election: Election, actor: User, now: datetime | None = None) -> Ele
             starts_at=now, term_ends_at=_months_later(now, election.term_months),
         )
         notify(winner.user, "elections",
-               _("You are elected customer president of %(brand)s.", brand=election.brand.name),
+               message("You are elected customer president of %(brand)s.", brand=election.brand.name),
                link=f"/b/{election.brand.slug}/charter", brand=election.brand)
     return election
 
@@ -102,8 +103,8 @@ def remind_terms_ending(now: datetime | None = None, brand: Brand | None = None)
     for holding in holdings:
         brand_of_office = holding.office.brand
         notify_staff(brand_of_office, "elections",
-                     _("The customer president's term at %(brand)s ends on %(date)s: schedule the next election.",
-                       brand=brand_of_office.name, date=holding.term_ends_at.strftime("%Y-%m-%d")),
+                     message("The customer president's term at %(brand)s ends on %(date)s: schedule the next election.",
+                             brand=brand_of_office.name, date=moment(holding.term_ends_at)),
                      link=f"/b/{brand_of_office.slug}/elections/new")
         holding.reminder_sent_at = now
         audit.record("office.term_reminder_sent", brand=brand_of_office, subject=holding)

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
-from elections import ballot_box, certification, lifecycle, phases
+from elections import ballot_box, certification, lifecycle, phases, reminders, stage_reminders
 from elections.models import Election, ElectionState
 from extensions import db
 from institutions.models import Brand
@@ -74,5 +74,12 @@ def run(now: datetime, brand: Brand | None = None) -> ClockReport:
 
 
 def advance(now: datetime, brand: Brand | None = None) -> list[str]:
-    """Advance every election (of one brand, or all) whose date has come; say what was done."""
-    return [run(now, brand).summary()]
+    """Advance every election (of one brand, or all) whose date has come, then remind the non-voters; say what was done.
+
+    Reminders go from here (the schedule and `flask advance`), not from page views: a page never waits for a roll.
+    """
+    lines = [run(now, brand).summary()]
+    reminded = reminders.remind_voters(now, brand)
+    lines.append(f"{reminded} voter reminders sent")
+    lines.extend(stage_reminders.run(now, brand))
+    return lines

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from elections import cli, clock, demo, permissions, privacy, staff_dashboard, ties
+from elections import cli, clock, demo, permissions, privacy, reminders, staff_dashboard, ties
 from elections.api.elections import blueprint as elections_api
 from elections.views.elections import blueprint as elections_views
 from elections.views.recall import blueprint as recall_views
@@ -16,7 +16,9 @@ FEATURE = Feature(
     commands=cli.COMMANDS,
     template_permissions=permissions.TEMPLATE_PERMISSIONS,
     dashboard_items=(staff_dashboard.election_items,),
-    notification_kinds=(NotificationKindDeclaration("elections", _l("Elections of my brands (nominations, results)")),),
+    notification_kinds=(NotificationKindDeclaration("elections", _l("Elections of my brands (nominations, results)")),
+                        NotificationKindDeclaration(reminders.KIND,
+                                                    _l("Reminders to vote before an election closes, if I have not"))),
     export_sections={"elections": privacy.export_elections},
     erasers=(privacy.erase_candidacies,),
     record_kinds=privacy.RECORD_KINDS,

@@ -31,6 +31,8 @@ class ElectionForm(FlaskForm):
     quorum_percent = IntegerField(_l("Quorum: minimum turnout in percent of the roll (empty: none)"),
                                   validators=[Optional(), NumberRange(1, 100)])
     term_months = IntegerField(_l("Term of office in months"), default=24, validators=[DataRequired(), NumberRange(1, 120)])
+    reminder_hours = StringField(_l("Remind voters who have not voted: hours before voting closes (e.g. 72,24; empty: "
+                                    "no reminders)"), default="72,24", validators=[Optional(), Length(max=40)])
     submit = SubmitField(_l("Save the draft"))
 
 

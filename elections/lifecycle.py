@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from elections import reminders
 from elections.models import CandidacyState, Election, ElectionKind, ElectionState, VotingMethod
 from extensions import db
 from institutions import audit, permissions
@@ -32,6 +33,8 @@ class ElectionDraft:
     endorsements_required: int | None = 0
     quorum_percent: int | None = None
     term_months: int | None = 24
+    # Hours before voting closes when non-voters are reminded, e.g. "72,24"; None: the default, "": none.
+    reminder_hours: str | None = None
 
 
 def _check_staff(actor: User, brand: Brand) -> None:
@@ -78,7 +81,8 @@ def _validated(draft: ElectionDraft, now: datetime) -> dict:
     if not 1 <= term <= 120:
         raise ValidationFailed(_("The term must be between 1 and 120 months."), field="term_months")
     return {"title": title, "description": description, "method": method, **moments,
-            "endorsements_required": endorsements, "quorum_percent": draft.quorum_percent, "term_months": term}
+            "endorsements_required": endorsements, "quorum_percent": draft.quorum_percent, "term_months": term,
+            "reminder_hours": reminders.normalized(draft.reminder_hours)}
 
 
 def create_draft(brand: Brand, actor: User, draft: ElectionDraft, now: datetime | None = None) -> Election:

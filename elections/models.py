@@ -60,6 +60,8 @@ class Election(db.Model):
     # Minimum turnout, in percent of the roll; None means no quorum.
     quorum_percent: Mapped[int | None] = mapped_column(Integer)
     term_months: Mapped[int] = mapped_column(Integer, default=24)
+    # When voters on the roll who have not voted are reminded: hours before voting closes, e.g. "72,24"; "" for none.
+    reminder_hours: Mapped[str] = mapped_column(String(40), default="72,24", server_default="72,24")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     # Set when nominations open: members who joined before it may take part.
@@ -183,6 +185,19 @@ class VoteRecord(db.Model):
 
     election_id: Mapped[int] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+
+
+class ElectionReminder(db.Model):
+    """That a voter on the roll was reminded `hours` before close (so at most once each); deleted when voting ends.
+
+    Says nothing of any ballot; the rows of an election go once its voting is over (elections/reminders.py).
+    """
+
+    __tablename__ = "election_reminders"
+
+    election_id: Mapped[int] = mapped_column(ForeignKey("elections.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    hours: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
 
 
 class Ballot(db.Model):

@@ -21,6 +21,7 @@ from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed
 from institutions.models import User
 from institutions.notifications import notify
+from institutions.messages import message
 
 MAX_STATEMENT = 10_000
 
@@ -75,7 +76,7 @@ def nominate(election: Election, actor: User, nominee: User, now: datetime | Non
                  payload={"election": election.id, "nominee": nominee.pseudonym, "self": self_nomination})
     if not self_nomination:
         notify(nominee, "elections",
-               _("You are nominated as a candidate in \"%(title)s\": accept or decline.", title=election.title),
+               message("You are nominated as a candidate in \"%(title)s\": accept or decline.", title=election.title),
                link=f"/b/{election.brand.slug}/elections/{election.id}", brand=election.brand)
     return candidacy
 
@@ -163,7 +164,7 @@ def reject_statement(candidacy: Candidacy, actor: User, reason: str, now: dateti
                  payload={"reason": reason})
     if candidacy.user is not None:
         notify(candidacy.user, "elections",
-               _("Your statement in \"%(title)s\" was rejected: %(reason)s", title=election.title, reason=reason),
+               message("Your statement in \"%(title)s\" was rejected: %(reason)s", title=election.title, reason=reason),
                link=f"/b/{election.brand.slug}/elections/{election.id}", brand=election.brand)
     return candidacy
 

@@ -24,6 +24,7 @@ from institutions.errors import DomainError, Forbidden, ValidationFailed
 from institutions.lookup import get_in_brand
 from institutions.models import Brand, MembershipStatus, OfficeKind, User
 from institutions.notifications import notify_staff
+from institutions.messages import message, moment
 
 RECALL_VOTE_STARTS_AFTER = timedelta(days=7)
 RECALL_VOTE_LASTS = timedelta(days=7)
@@ -157,8 +158,8 @@ def _oblige_recall_vote(petition: RecallPetition, now: datetime) -> Election:
     audit.record("recall.vote_obliged", brand=brand, subject=election, public=True,
                  payload={"petition": petition.id, "voting_open_at": voting_opens.isoformat()})
     notify_staff(brand, "elections",
-                 _("A recall petition reached its threshold: the recall vote opens on %(date)s.",
-                   date=voting_opens.strftime("%Y-%m-%d")),
+                 message("A recall petition reached its threshold: the recall vote opens on %(date)s.",
+                         date=moment(voting_opens)),
                  link=f"/b/{brand.slug}/elections/{election.id}")
     return election
 

@@ -9,8 +9,8 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from extensions import db, limiter
-from institutions import accounts, community, notifications, privacy
+from extensions import csrf, db, limiter
+from institutions import accounts, community, notifications, privacy, unsubscribe
 from institutions.access import public, signed_in
 from institutions.errors import DomainError
 from institutions.forms import (ActionForm, ApiTokenForm, DeleteAccountForm, LoginForm, PasswordChangeForm,
@@ -163,7 +163,9 @@ def reset_password(token: str):
     return render_template("accounts/reset_password.html", form=form)
 
 
-def _account_page(new_token: str | None = None, **forms):
+def _account_page(new_token: str | None = None, preferences: dict | None = None,
+                  preference_errors: dict | None = None, **forms):
+    """The account page, with the forms given (or fresh ones) and the e-mail choices (or the stored ones)."""
     defaults = {
         "profile_form": ProfileForm(obj=current_user, prefix="profile"),
         "password_form": PasswordChangeForm(prefix="password"),
@@ -172,11 +174,12 @@ def _account_page(new_token: str | None = None, **forms):
         "action_form": ActionForm(),
     }
     defaults.update(forms)
-    preferences = {kind: notifications.email_enabled(current_user, kind) for kind in notifications.KINDS}
     return render_template(
         "accounts/account.html",
         kinds=notifications.KINDS,
-        preferences=preferences,
+        preferences=preferences if preferences is not None else notifications.frequencies(current_user),
+        frequency_labels=notifications.FREQUENCIES,
+        preference_errors=preference_errors or {},
         tokens=accounts.active_api_tokens(current_user),
         new_token=new_token,
         **defaults,
@@ -228,11 +231,21 @@ def change_password():
 @blueprint.post("/account/email-preferences")
 @signed_in
 def email_preferences():
-    """Choose which notifications also come by e-mail (all off until you opt in)."""
-    if ActionForm().validate_on_submit():
-        notifications.set_email_preferences(current_user, set(request.form.getlist("kinds")))
+    """Choose, per kind, e-mail each time, in a daily or weekly digest, or never (all never until you choose)."""
+    if not ActionForm().validate_on_submit():
+        return redirect(url_for("accounts.account"))
+    # Only the kinds the form sent: a mandatory kind sent anyway is refused by the service, not ignored.
+    choices = {key: request.form[f"frequency-{key}"] for key in notifications.KINDS
+               if f"frequency-{key}" in request.form}
+    try:
+        notifications.set_frequencies(current_user, choices)
         db.session.commit()
-        flash(_("Your e-mail preferences are saved."), "success")
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        shown = {**notifications.frequencies(current_user), **choices}
+        return _account_page(preferences=shown, preference_errors=error.fields), error.status
+    flash(_("Your e-mail preferences are saved."), "success")
     return redirect(url_for("accounts.account"))
 
 
@@ -294,8 +307,10 @@ def delete_account():
 @blueprint.get("/notifications")
 @signed_in
 def notification_list():
-    """My notifications, newest first."""
-    return render_template("accounts/notifications.html", items=notifications.recent(current_user), action_form=ActionForm())
+    """My notifications, newest first, each rendered now in my language and time zone."""
+    items = notifications.recent(current_user)
+    texts = {n.id: notifications.text_of(n, current_user) for n in items}
+    return render_template("accounts/notifications.html", items=items, texts=texts, action_form=ActionForm())
 
 
 @blueprint.post("/notifications/read")
@@ -306,3 +321,39 @@ def mark_notifications_read():
         notifications.mark_all_read(current_user)
         db.session.commit()
     return redirect(url_for("accounts.notification_list"))
+
+
+def _unsubscribe_refused(error: unsubscribe.InvalidUnsubscribeLink):
+    """A clear page for a link that was altered, is unknown, or names a notice that cannot be turned off."""
+    reason = {"mandatory": _("This kind of notice cannot be turned off: the rules require that you be told."),
+              }.get(str(error), _("This unsubscribe link is not valid: it was altered or its account no longer "
+                                  "exists. Choose your e-mails on your account page."))
+    return render_template("accounts/unsubscribe.html", refused=reason), 400
+
+
+@blueprint.get("/unsubscribe/<token>")
+@public
+def unsubscribe_confirm(token: str):
+    """Ask before turning off one kind of e-mail (a GET changes nothing: link scanners follow links)."""
+    try:
+        user, kind = unsubscribe.read(token, notifications.KINDS)
+    except unsubscribe.InvalidUnsubscribeLink as error:
+        return _unsubscribe_refused(error)
+    return render_template("accounts/unsubscribe.html", kind=kind, token=token, done=False)
+
+
+# Exempt from CSRF on purpose: RFC 8058's one-click POST comes from the mail client with no session and no form
+# token. The signed token in the address is itself the proof (only its recipient has it, bound to one person and
+# one kind), and the worst a forged request could do is turn off an optional e-mail, which it cannot forge.
+@blueprint.post("/unsubscribe/<token>")
+@csrf.exempt
+@public
+def unsubscribe_now(token: str):
+    """Turn off this kind of e-mail for the token's person: the page's button and the one-click POST."""
+    try:
+        user, kind = unsubscribe.read(token, notifications.KINDS)
+    except unsubscribe.InvalidUnsubscribeLink as error:
+        return _unsubscribe_refused(error)
+    unsubscribe.turn_off(user, kind.key)
+    db.session.commit()
+    return render_template("accounts/unsubscribe.html", kind=kind, token=token, done=True)

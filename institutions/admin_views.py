@@ -1,17 +1,17 @@
 """The platform admin's pages: brands, the mail outbox, the audit chain's health."""
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
 from extensions import db
-from institutions import audit, brands
+from institutions import audit, brands, mail_sender
 from institutions.access import platform_admin
-from institutions.forms import BrandForm
+from institutions.forms import ActionForm, BrandForm
 from institutions.models import OutboxMessage
-from institutions.view_helpers import commit_or_refuse
+from institutions.view_helpers import act_and_redirect, commit_or_refuse
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -36,9 +36,20 @@ def brand_list():
 @blueprint.get("/outbox")
 @platform_admin
 def outbox():
-    """The last e-mails queued and sent (readable here in development)."""
+    """The last e-mails queued, each with where it stands (waiting, retry at, sent, failed and why)."""
     messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(100)).all()
-    return render_template("admin/outbox.html", messages=messages)
+    return render_template("admin/outbox.html", messages=messages, state=mail_sender.state, form=ActionForm(),
+                           max_attempts=current_app.config["MAIL_MAX_ATTEMPTS"])
+
+
+@blueprint.post("/outbox/<int:message_id>/retry")
+@platform_admin
+def retry_message(message_id: int):
+    """Put a failed e-mail back in the queue now."""
+    message = db.get_or_404(OutboxMessage, message_id)
+    return act_and_redirect(ActionForm(), lambda: mail_sender.retry_now(message, current_user),
+                            done=_("The message will be sent again with the next run."),
+                            to=url_for("admin.outbox"), refused_to=url_for("admin.outbox"))
 
 
 @blueprint.get("/audit")

@@ -7,13 +7,13 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from extensions import db
-from institutions import brands, charter, community, customer_import, permissions
+from institutions import brands, charter, community, customer_import, job_runs, notifications, permissions
 from institutions.access import brand_public, brand_signed_in, brand_staff, platform_admin, public, signed_in
 from institutions.api_support import (PAGE_SCHEMA, PAGINATION_PARAMETERS, boolean_field, documented, iso, json_body,
                                       paginated, serialize_brand, serialize_holding, serialize_membership,
                                       serialize_user, string_field)
 from institutions.errors import ValidationFailed
-from institutions.models import Brand, MembershipStatus
+from institutions.models import Brand, JobRun, MembershipStatus, Notification
 from institutions.openapi import build_openapi_document
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -21,6 +21,12 @@ blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 MEMBERSHIP_SCHEMA = {"type": "object", "required": ["id", "brand", "status"],
                      "properties": {"id": {"type": "integer"}, "brand": {"type": "string"},
                                     "status": {"enum": ["pending", "verified", "left"]}}}
+JOB_SCHEMA = {"type": "object", "required": ["id", "kind", "state"],
+              "properties": {"id": {"type": "integer"}, "kind": {"type": "string"},
+                             "state": {"enum": ["queued", "running", "done", "failed"]},
+                             "done": {"type": "integer"}, "total": {"type": ["integer", "null"]},
+                             "percent": {"type": ["integer", "null"]}, "progress": {"type": ["string", "null"]},
+                             "result": {"type": ["object", "null"]}, "error": {"type": ["string", "null"]}}}
 BRAND_SCHEMA = {"type": "object", "required": ["slug", "name"],
                 "properties": {"slug": {"type": "string"}, "name": {"type": "string"}}}
 
@@ -48,6 +54,55 @@ def me():
 def my_memberships():
     """Every community I belong to (or belonged to), with its status."""
     return jsonify({"items": [serialize_membership(m) for m in community.memberships_of_user(current_user)]})
+
+
+@blueprint.get("/me/notifications")
+@documented("My notifications, newest first, each written in my language and time zone as of now.",
+            tag="accounts", response_schema=PAGE_SCHEMA, query=PAGINATION_PARAMETERS, errors=(401, 422))
+@signed_in
+def my_notifications():
+    """My notices, rendered for me when asked (a language change applies to old ones too)."""
+    query = select(Notification).where(Notification.user_id == current_user.id).order_by(Notification.id.desc())
+    return jsonify(paginated(query, lambda n: {
+        "id": n.id, "kind": n.kind, "message": notifications.text_of(n, current_user), "link": n.link,
+        "created_at": iso(n.created_at), "read_at": iso(n.read_at)}))
+
+
+EMAIL_PREFERENCES_SCHEMA = {
+    "type": "object", "required": ["frequencies", "mandatory", "choices"],
+    "properties": {"frequencies": {"type": "object", "additionalProperties": {"enum": list(notifications.FREQUENCIES)}},
+                   "mandatory": {"type": "array", "items": {"type": "string"}},
+                   "choices": {"type": "array", "items": {"enum": list(notifications.FREQUENCIES)}}}}
+
+
+def _email_preferences_document(frequencies: dict[str, str]) -> dict:
+    """Every kind's frequency, which kinds are mandatory (always "immediate"), and the values one may choose."""
+    return {"frequencies": frequencies, "choices": list(notifications.FREQUENCIES),
+            "mandatory": sorted(key for key, kind in notifications.KINDS.items() if kind.mandatory)}
+
+
+@blueprint.get("/me/email-preferences")
+@documented("How I get e-mail for each kind of notification: immediate, daily, weekly or never.",
+            tag="accounts", response_schema=EMAIL_PREFERENCES_SCHEMA, errors=(401,))
+@signed_in
+def my_email_preferences():
+    """My e-mail frequency per kind."""
+    return jsonify(_email_preferences_document(notifications.frequencies(current_user)))
+
+
+@blueprint.patch("/me/email-preferences")
+@documented("Change how I get e-mail for the kinds named ({kind: frequency}); mandatory kinds cannot be changed.",
+            tag="accounts", request_schema={"type": "object", "additionalProperties":
+                                            {"enum": list(notifications.FREQUENCIES)}},
+            response_schema=EMAIL_PREFERENCES_SCHEMA, errors=(401, 422))
+@signed_in
+def change_email_preferences():
+    """Set the frequency of the kinds named; the others stay as they are."""
+    data = json_body(set(notifications.KINDS))
+    choices = {key: string_field(data, key, required=True) for key in data}
+    frequencies = notifications.set_frequencies(current_user, choices)
+    db.session.commit()
+    return jsonify(_email_preferences_document(frequencies))
 
 
 @blueprint.get("/brands")
@@ -161,27 +216,33 @@ def verify_member(brand, membership_id: int):
 
 
 @blueprint.post("/brands/<slug>/memberships/import")
-@documented("Import a customer list (CSV body; staff of this brand only). `dry_run=1` only reports.",
+@documented("Import a customer list (CSV body; staff of this brand only). `dry_run=1` only reports (200); otherwise "
+            "the file is checked at once (422 with field `file`) and imported by a job: 202 with the job, whose "
+            "`Location` (GET /api/v1/jobs/<id>) gives its progress and, when done, the figures.",
             tag="memberships", request_type="text/csv", request_schema={"type": "string"},
             query=[{"name": "dry_run", "in": "query", "schema": {"enum": ["0", "1"]}}],
-            errors=(401, 403, 404, 413, 422))
+            response_schema=JOB_SCHEMA, errors=(401, 403, 404, 413, 422))
 @brand_staff
 def import_customers(brand):
-    """Check a CSV of customers and, unless dry_run, apply it all or nothing."""
+    """Check a CSV of customers and, unless dry_run, queue its import (all or nothing) as a job."""
     data = request.get_data(cache=False)
-    if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-        raise ValidationFailed(_("The file is larger than 2 MB."), field="file")
-    dry_run = request.args.get("dry_run") == "1"
-    if dry_run:
+    customer_import.check_size(data, current_app.config["IMPORT_MAX_BYTES"])
+    if request.args.get("dry_run") == "1":
         plan = customer_import.plan_import(brand, current_user, data)
-    else:
-        plan = customer_import.apply_import(brand, current_user, data)
-        db.session.commit()
-    return jsonify({
-        "dry_run": dry_run, "rows": len(plan.rows), "verified_now": len(plan.to_verify_now),
-        "already_verified": plan.already_verified, "kept_for_later": plan.kept_for_later,
-        "already_listed": plan.already_listed,
-    })
+        return jsonify({"dry_run": True, **customer_import.summary(plan)})
+    job = customer_import.start_import(brand, current_user, data)
+    db.session.expire_all()  # in immediate mode (tests) the job already ran, in a session of its own
+    job = db.session.get(JobRun, job.id)
+    return jsonify({"dry_run": False, "job": job_runs.serialize(job)}), 202, {"Location": f"/api/v1/jobs/{job.id}"}
+
+
+@blueprint.get("/jobs/<int:job_id>")
+@documented("A job's state and progress, and its result when done (its requester, the staff of its brand, or a "
+            "platform admin; 404 for anyone else).", tag="jobs", response_schema=JOB_SCHEMA, errors=(401, 404))
+@signed_in
+def job(job_id: int):
+    """A job's state, progress and result."""
+    return jsonify(job_runs.serialize(job_runs.visible_job(job_id, current_user)))
 
 
 STAFF_ROLE_SCHEMA = {"type": "object", "required": ["brand", "can_sign", "legal_name"],

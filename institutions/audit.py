@@ -101,24 +101,11 @@ def take_chain_lock() -> None:
         db.session.execute(text("UPDATE audit_events SET id = id WHERE 1 = 0"))
 
 
-def record(
-    action: str,
-    *,
-    actor: User | None = None,
-    brand: Brand | None = None,
-    subject: Any = None,
-    payload: dict[str, Any] | None = None,
-    public: bool = False,
-) -> AuditEvent:
-    """Append one act to the chain (the caller commits). Payloads carry no personal data."""
-    db.session.flush()
-    take_chain_lock()
-    last = db.session.execute(
-        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).first()
-    prev_hash = last.hash if last else GENESIS_HASH
+def _new_event(number: int, prev_hash: str, action: str, actor: User | None, brand: Brand | None, subject: Any,
+               payload: dict[str, Any] | None, public: bool) -> AuditEvent:
+    """One chained event, numbered and hashed after its predecessor."""
     event = AuditEvent(
-        id=(last.id + 1) if last else 1,
+        id=number,
         created_at=utcnow(),
         brand_id=brand.id if brand is not None else None,
         actor_id=actor.id if actor is not None else None,
@@ -131,9 +118,51 @@ def record(
         prev_hash=prev_hash,
     )
     event.hash = chain_hash(prev_hash, event)
+    return event
+
+
+def _locked_head() -> tuple[int, str]:
+    """Take the chain's lock and read its head (number, hash), after flushing what the act wrote."""
+    db.session.flush()
+    take_chain_lock()
+    last = db.session.execute(
+        select(AuditEvent.id, AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).first()
+    return (last.id, last.hash) if last else (0, GENESIS_HASH)
+
+
+def record(
+    action: str,
+    *,
+    actor: User | None = None,
+    brand: Brand | None = None,
+    subject: Any = None,
+    payload: dict[str, Any] | None = None,
+    public: bool = False,
+) -> AuditEvent:
+    """Append one act to the chain (the caller commits). Payloads carry no personal data."""
+    number, prev_hash = _locked_head()
+    event = _new_event(number + 1, prev_hash, action, actor, brand, subject, payload, public)
     db.session.add(event)
     db.session.flush()
     return event
+
+
+def record_many(action: str, subjects: list[Any], *, actor: User | None = None, brand: Brand | None = None,
+                payload: dict[str, Any] | None = None, public: bool = False) -> list[AuditEvent]:
+    """Append the same act done to each of `subjects`, one event each, under one lock and one read of the head."""
+    if not subjects:
+        return []
+    number, prev_hash = _locked_head()
+    events = []
+    for subject in subjects:
+        number += 1
+        event = _new_event(number, prev_hash, action, actor, brand, subject, payload, public)
+        prev_hash = event.hash
+        events.append(event)
+    db.session.add_all(events)
+    db.session.flush()
+    return events
 
 
 @dataclass

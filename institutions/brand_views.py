@@ -12,7 +12,7 @@ from extensions import db
 from institutions import audit, brands, charter, community, customer_import, permissions
 from institutions.access import brand_public, brand_signed_in, brand_staff, signed_in
 from institutions.dashboard import dashboard_items
-from institutions.errors import DomainError, ValidationFailed
+from institutions.errors import DomainError
 from institutions.forms import (ActionForm, CustomerCodeForm, CustomerImportConfirmForm, CustomerImportForm,
                                 InviteStaffForm, JoinForm, LegalNameForm, OfficeForm)
 from institutions.models import MembershipStatus, OfficeKind
@@ -186,8 +186,7 @@ def import_customers(brand):
     if form.validate_on_submit():
         data = form.file.data.read(current_app.config["IMPORT_MAX_BYTES"] + 1)
         try:
-            if len(data) > current_app.config["IMPORT_MAX_BYTES"]:
-                raise ValidationFailed(_("The file is larger than 2 MB."), field="file")
+            customer_import.check_size(data, current_app.config["IMPORT_MAX_BYTES"])
             plan = customer_import.plan_import(brand, current_user, data)
         except DomainError as error:
             show_refusal(error, form)
@@ -200,7 +199,7 @@ def import_customers(brand):
 @blueprint.post("/b/<slug>/staff/members/import/confirm")
 @brand_staff
 def confirm_import(brand):
-    """Apply a checked customer list: all of it, or nothing."""
+    """Apply a checked customer list, all of it or nothing, as a job: its page shows the progress and the result."""
     form = CustomerImportConfirmForm()
     if not form.validate_on_submit():
         abort(400)
@@ -208,12 +207,10 @@ def confirm_import(brand):
         data = base64.b64decode(form.payload.data or "", validate=True)
     except (binascii.Error, ValueError):
         abort(400)
-    ok, plan = commit_or_refuse(lambda: customer_import.apply_import(brand, current_user, data))
+    ok, job = commit_or_refuse(lambda: customer_import.start_import(brand, current_user, data))
     if not ok:
         return redirect(url_for("brands.import_customers", slug=brand.slug))
-    flash(_("%(rows)d customers imported; %(verified)d members verified now.",
-            rows=len(plan.rows), verified=len(plan.to_verify_now)), "success")
-    return redirect(url_for("brands.members", slug=brand.slug))
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @blueprint.route("/b/<slug>/staff/team", methods=["GET", "POST"])

@@ -1,4 +1,4 @@
-"""`flask` commands of the core: admin, audit, mail, demo."""
+"""`flask` commands of the core: admin, audit, mail, demo, privacy, jobs, advance."""
 from __future__ import annotations
 
 import click
@@ -7,9 +7,10 @@ from sqlalchemy import select
 from werkzeug.security import generate_password_hash
 
 from extensions import db
-from institutions import audit, features, notifications, privacy
+from institutions import audit, jobs, mail_sender, privacy
 from institutions.accounts import MIN_PASSWORD_LENGTH, new_pseudonym, normalize_email
 from institutions.clock import utcnow
+from institutions.clock_runner import advance_all
 from institutions.errors import DomainError
 from institutions.models import Brand, User
 
@@ -18,6 +19,7 @@ audit_cli = AppGroup("audit", help="The hash-chained audit trail.")
 mail_cli = AppGroup("mail", help="The e-mail outbox.")
 demo_cli = AppGroup("demo", help="Demonstration data.")
 privacy_cli = AppGroup("privacy", help="Personal data: retention.")
+jobs_cli = AppGroup("jobs", help="The job queue: the worker (which also runs the schedule) and its state.")
 
 
 @admin_cli.command("create")
@@ -77,10 +79,11 @@ def audit_head() -> None:
 
 
 @mail_cli.command("send")
-def send_mail() -> None:
-    """Send what waits in the outbox (printed in development); exit 1 if some failed."""
-    sent, failed = notifications.send_pending()
-    db.session.commit()
+@click.option("--limit", default=500, show_default=True, type=click.IntRange(min=1),
+              help="At most this many messages in this run.")
+def send_mail(limit: int) -> None:
+    """Send what is due in the outbox, each marked sent in its own commit; exit 1 if some failed."""
+    sent, failed = mail_sender.send_pending(limit=limit)
     click.echo(f"{sent} sent, {failed} failed")
     if failed:
         raise SystemExit(1)
@@ -108,11 +111,12 @@ def advance_command(slug: str | None) -> None:
         brand = db.session.scalar(select(Brand).where(Brand.slug == slug))
         if brand is None:
             raise click.BadParameter(f"no brand with the slug {slug!r}", param_hint="--brand")
-    now = utcnow()
-    for name, clock in features.clocks():
-        for line in clock(now, brand):
-            click.echo(f"{name}: {line}")
-        db.session.commit()  # each feature's acts are kept even if a later feature's clock fails
+    report = advance_all(utcnow(), brand)
+    for line in report:
+        click.echo(line)
+    if report.failed:  # the other clocks ran and kept their acts; say which failed and exit 1
+        click.echo(f"failed: {', '.join(report.failed)} (see the log)", err=True)
+        raise SystemExit(1)
 
 
 @privacy_cli.command("purge")
@@ -124,4 +128,35 @@ def purge_command() -> None:
         click.echo(line)
 
 
-COMMANDS = (admin_cli, audit_cli, mail_cli, demo_cli, privacy_cli, advance_command)
+@jobs_cli.command("worker")
+@click.option("--workers", default=1, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+@click.option("--no-schedule", is_flag=True,
+              help="Run tasks but not the schedule (on every machine but one, so the periodic tasks run once).")
+def jobs_worker(workers: int, no_schedule: bool) -> None:
+    """Run the job queue's worker; it is also the scheduler (clocks and outbox every minute, purge at 03:00 UTC)."""
+    import logging
+
+    from flask import current_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    app = current_app._get_current_object()
+    try:
+        consumer = jobs.make_consumer(app, workers=workers, periodic=not no_schedule)
+    except jobs.JobsMisconfigured as error:
+        raise click.UsageError(str(error))
+    click.echo(f"job queue: {jobs.describe_storage(jobs.queue(app))}; {workers} worker(s); "
+               f"schedule {'off' if no_schedule else 'on'}")
+    consumer.run()
+
+
+@jobs_cli.command("status")
+def jobs_status() -> None:
+    """Say where the queue lives, how many jobs wait, and when each periodic task runs next."""
+    huey = jobs.queue()
+    click.echo(f"storage: {jobs.describe_storage(huey)}")
+    click.echo(f"pending: {huey.pending_count()}, scheduled: {huey.scheduled_count()}")
+    for name, words, moment in jobs.next_runs(utcnow()):
+        click.echo(f"{name}: {words}, next at {moment.strftime('%Y-%m-%d %H:%M UTC') if moment else '—'}")
+
+
+COMMANDS = (admin_cli, audit_cli, mail_cli, demo_cli, privacy_cli, jobs_cli, advance_command)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from institutions import cli, permissions, privacy
+from institutions import cli, customer_import, permissions, privacy
 from institutions.account_views import blueprint as accounts
 from institutions.admin_views import blueprint as admin
 from institutions.api import blueprint as api
@@ -13,6 +13,7 @@ from institutions.features import Feature, NotificationKindDeclaration, RecordKi
 from institutions.models import AccountToken, Notification, OfficeKind, OutboxMessage
 from institutions.representations import api as representation_api, service as representations
 from institutions.representations import views as representation_views
+from institutions.job_views import blueprint as job_pages
 from institutions.site_views import blueprint as site
 
 # The core's own kinds of personal data (GDPR arts 5(1)(e), 13): the pillars declare theirs in their manifests.
@@ -35,7 +36,7 @@ RECORD_KINDS = (
 
 FEATURE = Feature(
     name="institutions",
-    blueprints=(site, accounts, brands, customers, admin, representation_views.blueprint),
+    blueprints=(site, accounts, brands, customers, admin, job_pages, representation_views.blueprint),
     api_blueprints=(api, representation_api.blueprint),
     commands=cli.COMMANDS,
     template_permissions=permissions.TEMPLATE_PERMISSIONS,
@@ -46,4 +47,5 @@ FEATURE = Feature(
     export_sections={"representations": representations.export_representations},
     erasers=(representations.erase_representations,),
     record_kinds=RECORD_KINDS,
+    jobs={customer_import.JOB_KIND: customer_import.run_import_job},
 )

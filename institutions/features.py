@@ -2,7 +2,7 @@
 
 Each pillar fills one `Feature` in its `feature.py`; `create_app` installs them in a loop. The core never
 imports a pillar: it reads what the installed manifests declare (dashboard items, office summaries,
-notification kinds, export sections, erasers, role-change hooks, demo loaders, clocks).
+notification kinds, export sections, erasers, role-change hooks, demo loaders, clocks, jobs).
 """
 from __future__ import annotations
 
@@ -69,6 +69,8 @@ class Feature:
     brand_ties: tuple[BrandTies, ...] = ()
     demo_loader: DemoLoader | None = None
     clock: Clock | None = None
+    # One-off jobs by name, run by the job queue's worker: `institutions.jobs.enqueue(name, **kwargs)`.
+    jobs: Mapping[str, Callable[..., Any]] = field(default_factory=dict)
 
 
 class FeatureConflict(RuntimeError):
@@ -117,6 +119,7 @@ def _refuse_duplicates(features: tuple[Feature, ...]) -> None:
     _check("notification kind", [(kind.key, f.name) for f in features for kind in f.notification_kinds])
     _check("command", [(command.name, f.name) for f in features for command in f.commands])
     _check("record kind", [(kind.key, f.name) for f in features for kind in f.record_kinds])
+    _check("job", [(name, f.name) for f in features for name in f.jobs])
 
 
 def _check(what: str, entries: list[tuple[str, str]]) -> None:
@@ -135,6 +138,11 @@ def installed_features() -> tuple[Feature, ...]:
 def clocks() -> list[tuple[str, Clock]]:
     """Every installed feature's clock, by feature name, in installation order."""
     return [(feature.name, feature.clock) for feature in installed_features() if feature.clock is not None]
+
+
+def jobs() -> dict[str, Callable[..., Any]]:
+    """Every installed feature's one-off jobs, by name (the job queue's worker runs them)."""
+    return {name: function for feature in installed_features() for name, function in feature.jobs.items()}
 
 
 def demo_loaders() -> list[DemoLoader]:

@@ -6,7 +6,8 @@ from datetime import datetime
 
 from flask_babel import lazy_gettext as _l
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint, false
+from sqlalchemy import (Boolean, CheckConstraint, Enum, ForeignKey, Index, Integer, LargeBinary, String, Text,
+                        UniqueConstraint, false, text)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from extensions import db
@@ -317,6 +318,9 @@ class AuditEvent(db.Model):
     actor: Mapped[User | None] = relationship()
 
 
+_DIGEST_PENDING = "digest IS NOT NULL AND digested_at IS NULL"
+
+
 class Notification(db.Model):
     """An in-app notice for one person."""
 
@@ -326,14 +330,26 @@ class Notification(db.Model):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(40))
+    # The English text at the time of writing (search, exports, old rows); pages render message_key + params_json
+    # for their reader (institutions/messages.py), so a language change applies to old notices too.
     message: Mapped[str] = mapped_column(Text)
+    message_key: Mapped[str | None] = mapped_column(Text)
+    params_json: Mapped[str | None] = mapped_column(Text)
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # "daily" or "weekly" when the notice waits for its reader's digest e-mail (institutions/digests.py);
+    # digested_at is set, by one conditional UPDATE, when a digest takes it: so each notice is digested once.
+    digest: Mapped[str | None] = mapped_column(String(10))
+    digested_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    # The digest task reads only the notices still waiting for a digest.
+    __table_args__ = (Index("ix_notifications_digest_pending", "user_id", postgresql_where=text(_DIGEST_PENDING),
+                            sqlite_where=text(_DIGEST_PENDING)),)
 
 
 class EmailPreference(db.Model):
-    """A person's opt-in to e-mail for one kind of notification."""
+    """How a person wants e-mail for one kind of notification: each time, daily or weekly digest, or never."""
 
     __tablename__ = "email_preferences"
     __table_args__ = (UniqueConstraint("user_id", "kind"),)
@@ -341,22 +357,101 @@ class EmailPreference(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     kind: Mapped[str] = mapped_column(String(40))
-    enabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # "immediate", "daily", "weekly" or "never" (institutions.notifications.FREQUENCIES); no row means never.
+    frequency: Mapped[str] = mapped_column(String(10), default="never", server_default="never")
+
+
+class SentReminder(db.Model):
+    """That one person got one reminder (`topic`, e.g. "election:12:certify:48h"): so each goes at most once.
+
+    Inserted before the notice with INSERT … ON CONFLICT DO NOTHING (institutions.reminder_log), so two clocks
+    running at once never remind anyone twice.
+    """
+
+    __tablename__ = "sent_reminders"
+
+    topic: Mapped[str] = mapped_column(String(120), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+_UNSENT = "sent_at IS NULL AND failed_at IS NULL"
 
 
 class OutboxMessage(db.Model):
-    """An e-mail waiting to be sent (or kept after sending) by `flask mail send`."""
+    """An e-mail waiting to be sent (or kept after sending) by institutions.mail_sender."""
 
     __tablename__ = "outbox_messages"
+    # The senders' claim query scans only what is still to send, in queue order.
+    __table_args__ = (Index("ix_outbox_messages_unsent", "id", postgresql_where=text(_UNSENT),
+                            sqlite_where=text(_UNSENT)),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     to_address: Mapped[str] = mapped_column(String(254))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text)
+    # The one-click unsubscribe address (RFC 8058) of an optional kind; None for mandatory notices.
+    list_unsubscribe: Mapped[str | None] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(40))
     mandatory: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text)
+    # One sender holds the message until claimed_until; a crashed sender's claim simply expires.
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class JobState(enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"
+    FAILED = "failed"
+
+    @property
+    def label(self):
+        """The state in words, for the job's page."""
+        return JOB_STATE_LABELS[self]
+
+    @property
+    def finished(self) -> bool:
+        """Done or failed: the page stops refreshing itself."""
+        return self in (JobState.DONE, JobState.FAILED)
+
+
+JOB_STATE_LABELS = {
+    JobState.QUEUED: _l("Waiting for its turn"),
+    JobState.RUNNING: _l("Running"),
+    JobState.DONE: _l("Done"),
+    JobState.FAILED: _l("Failed"),
+}
+
+
+class JobRun(db.Model):
+    """One piece of long work run by the job queue (a customer import…): its state, progress and result."""
+
+    __tablename__ = "job_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(40))
+    brand_id: Mapped[int | None] = mapped_column(ForeignKey("brands.id", ondelete="CASCADE"), index=True)
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    state: Mapped[JobState] = mapped_column(enum_column(JobState), default=JobState.QUEUED)
+    done: Mapped[int] = mapped_column(Integer, default=0)
+    total: Mapped[int | None] = mapped_column(Integer)
+    progress_text: Mapped[str | None] = mapped_column(String(200))
+    # The job's input (an uploaded file) until it finishes: then it is cleared, it may hold personal data.
+    input_data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
+    result: Mapped[str | None] = mapped_column(Text)  # JSON
+    error: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    brand: Mapped[Brand | None] = relationship()
+    requested_by: Mapped[User | None] = relationship()

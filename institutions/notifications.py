@@ -1,19 +1,19 @@
-"""In-app notifications and the e-mail outbox, with per-kind opt-in."""
+"""In-app notifications and the e-mail outbox, with a per-kind choice: each time, daily or weekly digest, never."""
 from __future__ import annotations
 
-import smtplib
-import sys
 from dataclasses import dataclass
-from email.message import EmailMessage
 
 from flask import current_app
-from flask_babel import lazy_gettext as _l
+from flask_babel import gettext as _, lazy_gettext as _l
 from sqlalchemy import select
 
 from extensions import db
 from institutions.clock import utcnow
+from institutions.errors import ValidationFailed
 from sqlalchemy.orm import joinedload
 
+from institutions import notice_mail
+from institutions.messages import Message, dumps, loads, render
 from institutions.models import Brand, EmailPreference, Notification, OutboxMessage, StaffRole, User
 
 
@@ -43,38 +43,78 @@ register_kind("membership", _l("My memberships (verification of my customer stat
 register_kind("community", _l("News of my brands' communities"))
 
 
+IMMEDIATE, DAILY, WEEKLY, NEVER = "immediate", "daily", "weekly", "never"
+# The choices a person has for each optional kind, in the order the page offers them.
+FREQUENCIES = {
+    IMMEDIATE: _l("Each time"),
+    DAILY: _l("In a daily digest"),
+    WEEKLY: _l("In a weekly digest (Mondays)"),
+    NEVER: _l("Never (on Tribune only)"),
+}
+DIGESTS = (DAILY, WEEKLY)
+
+
+def frequency(user: User, kind_key: str) -> str:
+    """How this person gets e-mail of this kind: mandatory kinds each time, else their choice (never by default)."""
+    if KINDS[kind_key].mandatory:
+        return IMMEDIATE
+    chosen = db.session.scalar(select(EmailPreference.frequency).where(
+        EmailPreference.user_id == user.id, EmailPreference.kind == kind_key))
+    return chosen if chosen in FREQUENCIES else NEVER
+
+
+def frequencies(user: User) -> dict[str, str]:
+    """Every kind's frequency for this person (for the account page and the API)."""
+    chosen = {p.kind: p.frequency for p in db.session.scalars(
+        select(EmailPreference).where(EmailPreference.user_id == user.id))}
+    return {key: IMMEDIATE if kind.mandatory else (chosen.get(key) if chosen.get(key) in FREQUENCIES else NEVER)
+            for key, kind in KINDS.items()}
+
+
 def email_enabled(user: User, kind_key: str) -> bool:
-    """Whether this person gets e-mail for this kind: mandatory, or opted in."""
-    kind = KINDS[kind_key]
-    if kind.mandatory:
-        return True
-    preference = db.session.scalar(
-        select(EmailPreference).where(EmailPreference.user_id == user.id, EmailPreference.kind == kind_key)
-    )
-    return bool(preference and preference.enabled)
+    """Whether this person gets each notice of this kind by e-mail as it happens."""
+    return frequency(user, kind_key) == IMMEDIATE
+
+
+def set_frequencies(user: User, choices: dict[str, str]) -> dict[str, str]:
+    """Record the person's choice for the kinds named (others unchanged); refuses unknown kinds, unknown values and
+    any change to a mandatory kind, naming the field. Returns every kind's frequency after the change."""
+    for key, value in choices.items():
+        if key not in KINDS:
+            raise ValidationFailed(_("There is no kind of notification called “%(kind)s”.", kind=key), field=key)
+        if value not in FREQUENCIES:
+            raise ValidationFailed(_("Choose one of: %(choices)s.", choices=", ".join(FREQUENCIES)), field=key)
+        if KINDS[key].mandatory and value != IMMEDIATE:
+            raise ValidationFailed(_("“%(kind)s” is always e-mailed each time: the rules of the institution require "
+                                     "that you be told.", kind=KINDS[key].label), field=key)
+    existing = {p.kind: p for p in db.session.scalars(
+        select(EmailPreference).where(EmailPreference.user_id == user.id))}
+    for key, value in choices.items():
+        if KINDS[key].mandatory:
+            continue  # always each time; nothing to store
+        preference = existing.get(key) or EmailPreference(user_id=user.id, kind=key)
+        preference.frequency = value
+        db.session.add(preference)
+    db.session.flush()
+    return frequencies(user)
 
 
 def set_email_preferences(user: User, enabled_kinds: set[str]) -> None:
-    """Record the person's opt-ins; mandatory kinds cannot be switched off and are not stored."""
-    existing = {
-        p.kind: p for p in db.session.scalars(select(EmailPreference).where(EmailPreference.user_id == user.id))
-    }
-    for key, kind in KINDS.items():
-        if kind.mandatory:
-            continue
-        preference = existing.get(key) or EmailPreference(user_id=user.id, kind=key)
-        preference.enabled = key in enabled_kinds
-        db.session.add(preference)
-    db.session.flush()
+    """The older all-or-nothing form: the kinds named each time, every other optional kind never."""
+    set_frequencies(user, {key: IMMEDIATE if key in enabled_kinds else NEVER
+                           for key, kind in KINDS.items() if not kind.mandatory})
 
 
-def queue_email(to_address: str, subject: str, body: str, kind: str, user: User | None = None) -> OutboxMessage:
-    """Store an e-mail in the outbox; `flask mail send` delivers it."""
+def queue_email(to_address: str, subject: str, body: str, kind: str, user: User | None = None,
+                html_body: str | None = None, list_unsubscribe: str | None = None) -> OutboxMessage:
+    """Store an e-mail in the outbox; institutions.mail_sender delivers it."""
     message = OutboxMessage(
         user_id=user.id if user else None,
         to_address=to_address,
         subject=str(subject)[:200],
         body=str(body),
+        html_body=html_body,
+        list_unsubscribe=list_unsubscribe,
         kind=kind,
         mandatory=KINDS[kind].mandatory,
         created_at=utcnow(),
@@ -84,21 +124,38 @@ def queue_email(to_address: str, subject: str, body: str, kind: str, user: User 
     return message
 
 
-def notify(user: User, kind: str, message: str, link: str | None = None, brand: Brand | None = None) -> Notification:
-    """Tell a person something in the app, and by e-mail when the kind is mandatory or opted in."""
+def notify(user: User, kind: str, message: Message | str, link: str | None = None,
+           brand: Brand | None = None) -> Notification:
+    """Tell a person something in the app; by e-mail now, in their next digest, or not, as they chose per kind.
+
+    `message` is a Message (institutions.messages.message: stored as key + parameters, rendered for each reader)
+    or, for older callers, a string already written.
+    """
     if kind not in KINDS:
         raise KeyError(f"unknown notification kind {kind!r}")
+    keyed = isinstance(message, Message)
     notification = Notification(
         user_id=user.id, brand_id=brand.id if brand else None, kind=kind,
-        message=str(message), link=link, created_at=utcnow(),
+        message=notice_mail.english(message), link=link, created_at=utcnow(),
+        message_key=message.msgid if keyed else None, params_json=dumps(message) if keyed else None,
     )
     db.session.add(notification)
-    if user.deleted_at is None and email_enabled(user, kind):
-        base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-        body = str(message) + (f"\n\n{base}{link}" if link else "")
-        queue_email(user.email, str(message)[:120], body, kind, user)
+    how = frequency(user, kind) if user.deleted_at is None else NEVER
+    if how == IMMEDIATE:
+        mail = notice_mail.compose(user, KINDS[kind], message, link, brand)  # rendered for its reader, now
+        queue_email(user.email, mail["subject"], mail["body"], kind, user,
+                    html_body=mail["html_body"], list_unsubscribe=mail["list_unsubscribe"])
+    elif how in DIGESTS:
+        notification.digest = how  # institutions.digests sends it with the others, once
     db.session.flush()
     return notification
+
+
+def text_of(notification: Notification, reader: User) -> str:
+    """The notice as its reader reads it now: rendered from its key in their language and time zone."""
+    if not notification.message_key:
+        return notification.message  # written before messages had keys, or by an older caller
+    return render(loads(notification.message_key, notification.params_json), reader)
 
 
 def reachable_staff(brand: Brand) -> list[User]:
@@ -108,7 +165,7 @@ def reachable_staff(brand: Brand) -> list[User]:
     return [role.user for role in roles if role.user is not None and role.user.deleted_at is None]
 
 
-def notify_staff(brand: Brand, kind: str, message: str, link: str | None = None) -> int:
+def notify_staff(brand: Brand, kind: str, message: Message | str, link: str | None = None) -> int:
     """Tell every staff member of the brand whose account still exists; returns how many were told."""
     staff = reachable_staff(brand)
     for user in staff:
@@ -138,55 +195,3 @@ def mark_all_read(user: User) -> None:
     ):
         notification.read_at = now
     db.session.flush()
-
-
-# Messages sent by the "memory" backend (tests), newest last.
-SENT_IN_MEMORY: list[EmailMessage] = []
-
-
-def _build(message: OutboxMessage) -> EmailMessage:
-    email = EmailMessage()
-    email["From"] = current_app.config["MAIL_SENDER"]
-    email["To"] = message.to_address
-    email["Subject"] = message.subject
-    email.set_content(message.body)
-    return email
-
-
-def send_pending(limit: int = 500, out=sys.stdout) -> tuple[int, int]:
-    """Send what waits in the outbox with the configured backend; returns (sent, failed)."""
-    config = current_app.config
-    backend = config["MAIL_BACKEND"]
-    pending = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.sent_at.is_(None)).order_by(OutboxMessage.id).limit(limit)
-    ).all()
-    sent = failed = 0
-    smtp = None
-    try:
-        for message in pending:
-            email = _build(message)
-            message.attempts += 1
-            try:
-                if backend == "console":
-                    print(f"--- outbox #{message.id}\n{email}", file=out)
-                elif backend == "memory":
-                    SENT_IN_MEMORY.append(email)
-                else:
-                    if smtp is None:
-                        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=30)
-                        if config["MAIL_USE_TLS"]:
-                            smtp.starttls()
-                        if config["MAIL_USERNAME"]:
-                            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
-                    smtp.send_message(email)
-                message.sent_at = utcnow()
-                message.last_error = None
-                sent += 1
-            except (OSError, smtplib.SMTPException) as error:
-                message.last_error = str(error)[:2000]
-                failed += 1
-        db.session.flush()
-    finally:
-        if smtp is not None:
-            smtp.quit()
-    return sent, failed

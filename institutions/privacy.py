@@ -54,7 +54,7 @@ EXPORT_SECTIONS: dict[str, Callable[[User], Any]] = {
     "offices": _rows(OfficeHolding, OfficeHolding.user_id, "source", "started_at", "ended_at", "end_reason",
                      brand=lambda h: h.office.brand.slug, office=lambda h: h.office.kind.value),
     "notifications": _rows(Notification, Notification.user_id, "kind", "message", "link", "created_at", "read_at"),
-    "email_preferences": lambda user: {p.kind: p.enabled for p in db.session.scalars(
+    "email_preferences": lambda user: {p.kind: p.frequency for p in db.session.scalars(
         select(EmailPreference).where(EmailPreference.user_id == user.id))},
     "emails": _rows(OutboxMessage, OutboxMessage.user_id, "subject", "kind", "created_at", "sent_at"),
     "api_tokens": _rows(ApiToken, ApiToken.user_id, "name", "prefix", "created_at", "revoked_at"),

@@ -14,6 +14,7 @@ from institutions.errors import DomainError, Forbidden, ValidationFailed, requir
 from institutions.models import Brand, Membership, OfficeHolding, OfficeKind, User
 from institutions.notifications import notify, notify_staff
 from institutions.lookup import get_in_brand
+from institutions.messages import message
 from mandates.models import AdvocacyState, AdvocateDeclaration
 from mandates.notices import ADVOCACY_KIND
 from mandates.permissions import can_declare_advocacy, can_manage_mandates
@@ -63,8 +64,8 @@ def declare(brand: Brand, actor: User, *, defends: str, statement: str,
     db.session.add(declaration)
     db.session.flush()
     audit.record("advocate.declared", actor=actor, brand=brand, subject=declaration, payload={"defends": defends})
-    notify_staff(brand, ADVOCACY_KIND, _("%(name)s declares themself an advocate of %(whom)s.",
-                                         name=actor.display_name, whom=DEFENDS[defends]), link=_queue_link(brand))
+    notify_staff(brand, ADVOCACY_KIND, message("%(name)s declares themself an advocate of %(whom)s.",
+                                               name=actor.display_name, whom=DEFENDS[defends]), link=_queue_link(brand))
     return declaration
 
 
@@ -97,7 +98,7 @@ def recognize(declaration: AdvocateDeclaration, actor: User, *, now: datetime | 
     db.session.flush()
     audit.record("advocate.recognized", actor=actor, brand=brand, subject=declaration, public=True,
                  payload={"defends": declaration.defends})
-    _tell_advocate(declaration, _("%(brand)s recognizes you as an advocate.", brand=brand.name))
+    _tell_advocate(declaration, message("%(brand)s recognizes you as an advocate.", brand=brand.name))
     return declaration
 
 
@@ -115,8 +116,8 @@ def decline(declaration: AdvocateDeclaration, actor: User, reason: str, *,
     declaration.reason = reason
     db.session.flush()
     audit.record("advocate.declined", actor=actor, brand=declaration.brand, subject=declaration)
-    _tell_advocate(declaration, _("%(brand)s declined your declaration of advocacy: %(reason)s",
-                                  brand=declaration.brand.name, reason=reason))
+    _tell_advocate(declaration, message("%(brand)s declined your declaration of advocacy: %(reason)s",
+                                        brand=declaration.brand.name, reason=reason))
     return declaration
 
 
@@ -141,8 +142,8 @@ def withdraw_recognition(declaration: AdvocateDeclaration, actor: User, reason: 
     db.session.flush()
     audit.record("advocate.recognition_withdrawn", actor=actor, brand=declaration.brand, subject=declaration,
                  public=True, payload={"reason": reason})
-    _tell_advocate(declaration, _("%(brand)s withdrew your recognition as an advocate: %(reason)s",
-                                  brand=declaration.brand.name, reason=reason))
+    _tell_advocate(declaration, message("%(brand)s withdrew your recognition as an advocate: %(reason)s",
+                                        brand=declaration.brand.name, reason=reason))
     return declaration
 
 
@@ -162,7 +163,7 @@ def retract(declaration: AdvocateDeclaration, actor: User, *, now: datetime | No
     audit.record("advocate.retracted", actor=actor, brand=declaration.brand, subject=declaration,
                  public=was_recognized)
     notify_staff(declaration.brand, ADVOCACY_KIND,
-                 _("%(name)s retracted their declaration of advocacy.", name=declaration.public_name),
+                 message("%(name)s retracted their declaration of advocacy.", name=declaration.public_name),
                  link=_queue_link(declaration.brand))
     return declaration
 

@@ -13,6 +13,7 @@ from institutions.errors import DomainError, Forbidden, required_text
 from institutions.models import Brand, Membership, User
 from institutions.notifications import notify, notify_staff
 from institutions.lookup import get_in_brand
+from institutions.messages import message
 from mandates import contracts
 from mandates.models import AmbassadorApplication, ApplicationState, Mandate, MandateState
 from mandates.notices import ADVOCACY_KIND
@@ -75,8 +76,8 @@ def apply(brand: Brand, actor: User, *, motivation: str, channels: str, audience
     db.session.flush()
     audit.record("ambassador.applied", actor=actor, brand=brand, subject=application)
     notify_staff(brand, ADVOCACY_KIND,
-                 _("%(name)s applies to become an ambassador of %(brand)s.", name=actor.display_name,
-                   brand=brand.name), link=_queue_link(brand))
+                 message("%(name)s applies to become an ambassador of %(brand)s.", name=actor.display_name,
+                         brand=brand.name), link=_queue_link(brand))
     return application
 
 
@@ -106,8 +107,8 @@ def accept(application: AmbassadorApplication, actor: User, *, now: datetime | N
     db.session.flush()
     audit.record("ambassador.application_accepted", actor=actor, brand=brand, subject=application,
                  payload={"mandate": mandate.id})
-    _tell_applicant(applicant, _("Your application to become an ambassador of %(brand)s is accepted: the brand is "
-                        "preparing your contract.", brand=brand.name), brand)
+    _tell_applicant(applicant, message("Your application to become an ambassador of %(brand)s is accepted: the brand "
+                        "is preparing your contract.", brand=brand.name), brand)
     return mandate
 
 
@@ -127,7 +128,7 @@ def decline(application: AmbassadorApplication, actor: User, reason: str, *,
     db.session.flush()
     audit.record("ambassador.application_declined", actor=actor, brand=brand, subject=application)
     if application.user is not None:
-        _tell_applicant(application.user, _("Your application to become an ambassador of %(brand)s is declined: "
+        _tell_applicant(application.user, message("Your application to become an ambassador of %(brand)s is declined: "
                                    "%(reason)s", brand=brand.name, reason=reason), brand)
     return application
 
@@ -143,7 +144,8 @@ def withdraw(application: AmbassadorApplication, actor: User, *, now: datetime |
     db.session.flush()
     audit.record("ambassador.application_withdrawn", actor=actor, brand=application.brand, subject=application)
     notify_staff(application.brand, ADVOCACY_KIND,
-                 _("%(name)s withdrew their application to become an ambassador.", name=application.applicant_name),
+                 message("%(name)s withdrew their application to become an ambassador.",
+                         name=application.applicant_name),
                  link=_queue_link(application.brand))
     return application
 

@@ -18,6 +18,7 @@ from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, ValidationFailed
 from institutions.models import User
 from institutions.notifications import notify
+from institutions.messages import message
 from mandates import clauses as clause_schema
 from mandates.models import Benefit, BenefitKind, Mandate
 from mandates.notices import MISSION_KIND
@@ -158,8 +159,9 @@ def record_benefit(mandate: Mandate, actor: User, *, kind, description: str, val
                           "currency": currency, "given_on": given_on.isoformat()})
     if mandate.ambassador is not None and mandate.ambassador.deleted_at is None:
         notify(mandate.ambassador, MISSION_KIND,
-               _("%(brand)s recorded a benefit given to you: %(description)s (%(value)s).", brand=mandate.brand.name,
-                 description=description, value=format_minor(value_minor, currency)),
+               message("%(brand)s recorded a benefit given to you: %(description)s (%(value)s).",
+                       brand=mandate.brand.name,
+                       description=description, value=format_minor(value_minor, currency)),
                link=f"/b/{mandate.brand.slug}/missions/mandates/{mandate.id}/benefits", brand=mandate.brand)
     return benefit
 

@@ -30,6 +30,8 @@ from institutions.errors import DomainError, Forbidden, NotFound, ValidationFail
 from institutions.models import Brand, OfficeKind, StaffRole, User
 from institutions.notifications import notify, queue_email
 from institutions.role_changes import role_changed
+from institutions.messages import message
+from institutions.notice_mail import subject_for
 from mandates import clauses as schema
 from mandates import contract_text, disclosure, ending
 from mandates.notices import CONTRACT_KIND
@@ -342,14 +344,15 @@ def offer(mandate: Mandate, actor: User, now: datetime | None = None) -> Mandate
                  payload={"version": version.number, "sha256": version.text_sha256})
     if mandate.ambassador is not None:
         role_changed(mandate.ambassador, mandate.brand)  # an offered mandate ties them (a mediator's conflicts)
-    message = _("%(brand)s offers you an ambassador contract (version %(n)d): read it, then sign or decline.",
-                brand=mandate.brand.name, n=version.number)
+    notice = message("%(brand)s offers you an ambassador contract (version %(n)d): read it, then sign or decline.",
+                     brand=mandate.brand.name, n=version.number)
     if mandate.ambassador is not None:
-        notify(mandate.ambassador, CONTRACT_KIND, message, link=_link(mandate, "/sign"), brand=mandate.brand)
+        notify(mandate.ambassador, CONTRACT_KIND, notice, link=_link(mandate, "/sign"), brand=mandate.brand)
     elif mandate.invited_email:
         base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-        queue_email(mandate.invited_email, message[:120],
-                    message + "\n\n" + _("Sign up or sign in with this e-mail address, then open:") +
+        text = str(notice)  # no account yet: written in the actor's language, as the invitation is
+        queue_email(mandate.invited_email, subject_for(mandate.brand.name, text),
+                    text + "\n\n" + _("Sign up or sign in with this e-mail address, then open:") +
                     f"\n{base}/b/{mandate.brand.slug}/mandates/mine", CONTRACT_KIND)
     return version
 
@@ -379,8 +382,8 @@ def withdraw_offer(mandate: Mandate, actor: User, now: datetime | None = None) -
                  payload={"version": version.number})
     if mandate.ambassador is not None:
         notify(mandate.ambassador, CONTRACT_KIND,
-               _("%(brand)s withdrew the contract it offered you (version %(n)d).", brand=mandate.brand.name,
-                 n=version.number), link=_link(mandate), brand=mandate.brand)
+               message("%(brand)s withdrew the contract it offered you (version %(n)d).", brand=mandate.brand.name,
+                       n=version.number), link=_link(mandate), brand=mandate.brand)
     return draft
 
 
@@ -477,8 +480,8 @@ def sign(mandate: Mandate, user: User, typed_name: str | None, *, accept: bool, 
 def _ask_countersignature(mandate: Mandate, version: MandateVersion) -> None:
     for signatory in _signatories(mandate.brand, mandate.ambassador_id):
         notify(signatory, CONTRACT_KIND,
-               _("%(name)s signed the ambassador contract (version %(n)d): it waits for your countersignature.",
-                 name=mandate.public_name, n=version.number), link=_link(mandate), brand=mandate.brand)
+               message("%(name)s signed the ambassador contract (version %(n)d): it waits for your countersignature.",
+                       name=mandate.public_name, n=version.number), link=_link(mandate), brand=mandate.brand)
 
 
 def legal_representative_email(version: MandateVersion) -> str:
@@ -495,16 +498,18 @@ def is_legal_representative_of(user: User, version: MandateVersion) -> bool:
 
 def _ask_legal_representative(mandate: Mandate, version: MandateVersion) -> None:
     email = legal_representative_email(version)
-    message = _("%(name)s, under 16, signed the ambassador contract of %(brand)s (version %(n)d): as their legal "
-                "representative, read it and sign it too.", name=mandate.public_name, brand=mandate.brand.name,
-                n=version.number)
+    notice = message("%(name)s, under 16, signed the ambassador contract of %(brand)s (version %(n)d): as their legal "
+                     "representative, read it and sign it too.", name=mandate.public_name, brand=mandate.brand.name,
+                     n=version.number)
     person = user_by_email(email)
     if person is not None and person.is_email_verified and person.deleted_at is None:
-        notify(person, CONTRACT_KIND, message, link=_link(mandate, "/represent"), brand=mandate.brand)
+        notify(person, CONTRACT_KIND, notice, link=_link(mandate, "/represent"), brand=mandate.brand)
     else:
         base = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-        queue_email(email, message[:120], message + "\n\n" + _("Sign up or sign in with this e-mail address, then "
-                                                                "open:") + f"\n{base}{_link(mandate, '/represent')}",
+        text = str(notice)  # no account yet: written in the actor's language
+        queue_email(email, subject_for(mandate.brand.name, text),
+                    text + "\n\n" + _("Sign up or sign in with this e-mail address, then open:")
+                    + f"\n{base}{_link(mandate, '/represent')}",
                     CONTRACT_KIND)
 
 
@@ -560,8 +565,8 @@ def decline(mandate: Mandate, user: User, reason: str | None, now: datetime | No
                   if u is not None and u.deleted_at is None]
     for person in recipients:
         notify(person, CONTRACT_KIND,
-               _("%(name)s declined version %(n)d of the ambassador contract.", name=mandate.public_name,
-                 n=version.number), link=_link(mandate), brand=mandate.brand)
+               message("%(name)s declined version %(n)d of the ambassador contract.", name=mandate.public_name,
+                       n=version.number), link=_link(mandate), brand=mandate.brand)
     return version
 
 
@@ -595,8 +600,9 @@ def countersign(mandate: Mandate, actor: User, typed_name: str | None, *, ip_add
                           "replaces": previous.number if previous else None})
     if mandate.ambassador is not None:
         notify(mandate.ambassador, CONTRACT_KIND,
-               _("%(brand)s countersigned your ambassador contract (version %(n)d): it is in force.",
-                 brand=mandate.brand.name, n=version.number), link=_link(mandate, "/contract"), brand=mandate.brand)
+               message("%(brand)s countersigned your ambassador contract (version %(n)d): it is in force.",
+                       brand=mandate.brand.name, n=version.number),
+               link=_link(mandate, "/contract"), brand=mandate.brand)
     ending.advance(mandate, now, actor=actor)
     return signature
 

@@ -20,6 +20,7 @@ from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, ValidationFailed
 from institutions.models import Brand, OfficeKind, User
 from institutions.notifications import notify, notify_staff
+from institutions.messages import day, message
 from mandates import clauses as schema
 from mandates import missions
 from mandates.models import MAX_REASON, RUNNING_STATES, WAITING_STATES, Mandate, MandateState, VersionState
@@ -70,7 +71,7 @@ def _activate(mandate: Mandate, now: datetime, actor: User | None) -> bool:
                  payload={"starts_on": mandate.starts_on.isoformat(), "ends_on": mandate.ends_on.isoformat()})
     if mandate.ambassador is not None:
         notify(mandate.ambassador, CONTRACT_KIND,
-               _("Your mandate as ambassador of %(brand)s has started.", brand=mandate.brand.name),
+               message("Your mandate as ambassador of %(brand)s has started.", brand=mandate.brand.name),
                link=f"/b/{mandate.brand.slug}/mandates/{mandate.id}", brand=mandate.brand)
     return True
 
@@ -101,7 +102,7 @@ def _end(mandate: Mandate, new: MandateState, now: datetime, actor: User | None 
     missions.cancel_open_orders(mandate, actor)
     if mandate.ambassador is not None:
         notify(mandate.ambassador, CONTRACT_KIND,
-               _("Your mandate as ambassador of %(brand)s has ended.", brand=mandate.brand.name),
+               message("Your mandate as ambassador of %(brand)s has ended.", brand=mandate.brand.name),
                link=f"/b/{mandate.brand.slug}/mandates/{mandate.id}", brand=mandate.brand)
     return True
 
@@ -141,15 +142,15 @@ def advance_due(now: datetime | None = None, brand: Brand | None = None,
 
 
 def _notify_end(mandate: Mandate, actor: User, resigned: bool) -> None:
-    effective = mandate.end_effective_on.isoformat()
+    effective = day(mandate.end_effective_on)
     if resigned:
         notify_staff(mandate.brand, CONTRACT_KIND,
-                     _("%(name)s resigned as ambassador; the mandate ends on %(date)s.", name=mandate.public_name,
-                       date=effective), link=f"/b/{mandate.brand.slug}/mandates/{mandate.id}")
+                     message("%(name)s resigned as ambassador; the mandate ends on %(date)s.", name=mandate.public_name,
+                             date=effective), link=f"/b/{mandate.brand.slug}/mandates/{mandate.id}")
     elif mandate.ambassador is not None:
         notify(mandate.ambassador, CONTRACT_KIND,
-               _("%(brand)s revoked your ambassador mandate; it ends on %(date)s.", brand=mandate.brand.name,
-                 date=effective),
+               message("%(brand)s revoked your ambassador mandate; it ends on %(date)s.", brand=mandate.brand.name,
+                       date=effective),
                link=f"/b/{mandate.brand.slug}/mandates/{mandate.id}", brand=mandate.brand)
 
 

@@ -25,6 +25,7 @@ from institutions.models import User
 from institutions.notifications import notify, notify_staff
 from institutions.permissions import is_brand_staff
 from institutions.lookup import get_in_brand
+from institutions.messages import message
 from mandates import clauses as clause_schema
 from mandates import disclosure
 from mandates.models import CLOSED_ORDER_STATES, Mandate, MandateState, MissionOrder, MissionReport, OrderState
@@ -274,8 +275,8 @@ def issue_order(mandate: Mandate, actor: User, *, title: str, instructions: str,
     db.session.flush()
     order.mandate = mandate
     _record("mission.issued", actor, order)
-    _tell_ambassador(order, _("New mission order from %(brand)s: \"%(title)s\". Accept or decline it.",
-                              brand=mandate.brand.name, title=title))
+    _tell_ambassador(order, message("New mission order from %(brand)s: \"%(title)s\". Accept or decline it.",
+                                    brand=mandate.brand.name, title=title))
     return order
 
 
@@ -289,8 +290,8 @@ def accept_order(order: MissionOrder, actor: User, *, now: datetime | None = Non
     order.answered_at = now
     db.session.flush()
     _record("mission.accepted", actor, order)
-    _tell_staff(order, _("%(name)s accepted the mission order \"%(title)s\".",
-                         name=order.mandate.public_name, title=order.title))
+    _tell_staff(order, message("%(name)s accepted the mission order \"%(title)s\".",
+                               name=order.mandate.public_name, title=order.title))
     return order
 
 
@@ -306,8 +307,8 @@ def decline_order(order: MissionOrder, actor: User, reason: str, *, now: datetim
     order.decline_reason = reason
     db.session.flush()
     _record("mission.declined", actor, order)
-    _tell_staff(order, _("%(name)s declined the mission order \"%(title)s\": %(reason)s",
-                         name=order.mandate.public_name, title=order.title, reason=reason))
+    _tell_staff(order, message("%(name)s declined the mission order \"%(title)s\": %(reason)s",
+                               name=order.mandate.public_name, title=order.title, reason=reason))
     return order
 
 
@@ -333,8 +334,8 @@ def submit_report(order: MissionOrder, actor: User, *, text: str, links: str | l
     order.state = OrderState.REPORTED
     db.session.flush()
     _record("mission.reported", actor, order, label_missing=missing, missing_mentions=mentions)
-    _tell_staff(order, _("%(name)s reported on the mission order \"%(title)s\": it waits for your review.",
-                         name=order.mandate.public_name, title=order.title))
+    _tell_staff(order, message("%(name)s reported on the mission order \"%(title)s\": it waits for your review.",
+                               name=order.mandate.public_name, title=order.title))
     return report
 
 
@@ -385,7 +386,7 @@ def approve(order: MissionOrder, actor: User, comment: str | None = None, *,
     order.approved_at = now
     db.session.flush()
     _record("mission.approved", actor, order)
-    _tell_ambassador(order, _("Your report on \"%(title)s\" is approved.", title=order.title))
+    _tell_ambassador(order, message("Your report on \"%(title)s\" is approved.", title=order.title))
     return order
 
 
@@ -403,8 +404,8 @@ def send_back(order: MissionOrder, actor: User, comment: str, *, now: datetime |
     order.state = OrderState.SENT_BACK
     db.session.flush()
     _record("mission.sent_back", actor, order)
-    _tell_ambassador(order, _("Your report on \"%(title)s\" was sent back: %(comment)s", title=order.title,
-                              comment=comment))
+    _tell_ambassador(order, message("Your report on \"%(title)s\" was sent back: %(comment)s", title=order.title,
+                                    comment=comment))
     return order
 
 

@@ -23,6 +23,7 @@ from institutions.clock import utcnow
 from institutions.features import RecordKind
 from institutions.models import User
 from institutions.notifications import notify_staff
+from institutions.messages import message
 from mandates import ending
 from mandates.models import RUNNING_STATES, WAITING_STATES, Mandate, MandateState, MandateVersion, Signature, \
     VersionState
@@ -82,7 +83,7 @@ def _end_on_deletion(mandate: Mandate, user: User, now: datetime) -> None:
     mandate.end_reason = mandate.end_reason or "account deleted"
     ending.advance(mandate, now, user)
     notify_staff(mandate.brand, CONTRACT_KIND,
-                 _("%(name)s deleted their account: their mandate as ambassador has ended.", name=name),
+                 message("%(name)s deleted their account: their mandate as ambassador has ended.", name=name),
                  link=f"/b/{mandate.brand.slug}/mandates/{mandate.id}")
 
 

@@ -18,6 +18,7 @@ from mediation.timeline import record_event
 from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
 from institutions.models import User
+from institutions.messages import Message, deadline, message, moment
 
 # The fixed list of reasons a mediator may refuse a case for (consumer ADR rules).
 REFUSAL_REASONS = {
@@ -73,11 +74,16 @@ def _note_lateness(case: MediationCase, actor: User, now) -> bool:
 
 
 def opening_rights() -> str:
-    """R.612-2 (withdrawal), R.612-1 (representation, expert) and Code civil 2238: what the opening notice tells both parties."""
-    return _("Each party may withdraw from the mediation at any time. Each party may, at every stage, be "
-             "represented by a lawyer or assisted by a person of their choice, and may ask for an expert's opinion, "
-             "at their own cost. The limitation period of the dispute is suspended from this notice (Code civil, "
-             "art. 2238) and runs again, for at least six months, from the end of the mediation.")
+    """R.612-2 (withdrawal), R.612-1 (representation, expert) and Code civil 2238, in the current language."""
+    return str(opening_rights_notice())
+
+
+def opening_rights_notice() -> Message:
+    """What the opening notice tells both parties, as a key: each reader reads it in their language."""
+    return message("Each party may withdraw from the mediation at any time. Each party may, at every stage, be "
+                   "represented by a lawyer or assisted by a person of their choice, and may ask for an expert's "
+                   "opinion, at their own cost. The limitation period of the dispute is suspended from this notice "
+                   "(Code civil, art. 2238) and runs again, for at least six months, from the end of the mediation.")
 
 
 def mark_incomplete(case: MediationCase, actor: User, missing: str) -> MediationCase:
@@ -94,9 +100,9 @@ def mark_incomplete(case: MediationCase, actor: User, missing: str) -> Mediation
     db.session.flush()
     record_event(case, "incomplete", actor, note=missing, at=now)
     audit.record("case.incomplete", actor=actor, brand=case.brand, subject=case)
-    parties.tell_complainants(case, _("Case #%(id)s is incomplete: the mediator asks for %(missing)s. The three "
-                                      "weeks of the admissibility decision are stopped until you complete it.",
-                                      id=case.id, missing=missing))
+    parties.tell_complainants(case, message("Case #%(id)s is incomplete: the mediator asks for %(missing)s. The three "
+                                            "weeks of the admissibility decision are stopped until you complete it.",
+                                            id=case.id, missing=missing))
     return case
 
 
@@ -126,8 +132,8 @@ def complete(case: MediationCase, actor: User, information: str, *, prior_compla
     documents = filing._store_files(case, actor, files, "attachments")
     audit.record("case.completed", actor=actor, brand=case.brand, subject=case,
                  payload={"attachments": len(documents), "clock_stopped_days": case.clock_stopped_days})
-    parties.tell_mediator(case, _("Case #%(id)s is completed: the admissibility decision is due by %(due)s.",
-                                  id=case.id, due=deadlines.admissibility_due(case).strftime("%Y-%m-%d %H:%M UTC")))
+    parties.tell_mediator(case, message("Case #%(id)s is completed: the admissibility decision is due %(due)s.",
+                                        id=case.id, due=deadline(deadlines.admissibility_due(case))))
     return case
 
 
@@ -152,8 +158,8 @@ def refuse(case: MediationCase, actor: User, reason: str, note: str | None = Non
     label = str(REFUSAL_REASONS[reason])
     record_event(case, "refused", actor, note=label + (f" — {note}" if note else ""), at=now)
     audit.record("case.refused", actor=actor, brand=case.brand, subject=case, payload={"reason": reason})
-    parties.tell_complainants(case, _("Case #%(id)s is refused by the mediator: %(reason)s. You remain free to take "
-                                      "the dispute to court.", id=case.id, reason=label))
+    parties.tell_complainants(case, message("Case #%(id)s is refused by the mediator: %(reason)s. You remain free to "
+                                            "take the dispute to court.", id=case.id, reason=label))
     return case
 
 
@@ -169,19 +175,21 @@ def open_case(case: MediationCase, actor: User) -> MediationCase:
     db.session.flush()
     ends = deadlines.mediation_due(case).strftime("%Y-%m-%d")
     answer_by = deadlines.brand_answer_due(case).strftime("%Y-%m-%d")
-    rights = opening_rights()
+    rights = opening_rights_notice()
     # The opening notice, on the timeline both parties read: it is the date the limitation period stops running.
     record_event(case, "opened", actor, at=now, note=_(
         "The mediation runs until %(ends)s. The brand answers by %(answer)s whether it takes part.", ends=ends,
-        answer=answer_by) + " " + rights)
+        answer=answer_by) + " " + str(rights))
     audit.record("case.opened", actor=actor, brand=case.brand, subject=case, payload={"late": late})
-    parties.tell_complainants(case, _(
+    parties.tell_complainants(case, message(
         "Case #%(id)s is open: the mediation runs until %(ends)s and the brand has until %(answer)s to say whether "
-        "it takes part.", id=case.id, ends=ends, answer=answer_by) + " " + rights)
-    parties.tell_brand(case, _(
-        "A mediation case (#%(id)s) is open against %(brand)s. Answer by %(answer)s whether the brand takes part: "
+        "it takes part. %(rights)s", id=case.id, ends=moment(deadlines.mediation_due(case)),
+        answer=moment(deadlines.brand_answer_due(case)), rights=rights))
+    parties.tell_brand(case, message(
+        "A mediation case (#%(id)s) is open against %(brand)s. Answer %(answer)s whether the brand takes part: "
         "without an answer, the brand is recorded as refusing to take part. You may object to the mediator within "
-        "7 days, with a reason.", id=case.id, brand=case.brand.name, answer=answer_by) + " " + rights)
+        "7 days, with a reason. %(rights)s", id=case.id, brand=case.brand.name,
+        answer=deadline(deadlines.brand_answer_due(case)), rights=rights))
     return case
 
 
@@ -207,10 +215,10 @@ def brand_answer(case: MediationCase, actor: User, answer: str) -> MediationCase
     db.session.flush()
     record_event(case, "brand_answered", actor, note=answer, at=now)
     audit.record("case.brand_answered", actor=actor, brand=case.brand, subject=case)
-    message = _("Case #%(id)s: %(brand)s takes part in the mediation and has answered.", id=case.id,
-                brand=case.brand.name)
-    parties.tell_complainants(case, message)
-    parties.tell_mediator(case, message)
+    notice = message("Case #%(id)s: %(brand)s takes part in the mediation and has answered.", id=case.id,
+                     brand=case.brand.name)
+    parties.tell_complainants(case, notice)
+    parties.tell_mediator(case, notice)
     return case
 
 
@@ -231,10 +239,10 @@ def brand_decline(case: MediationCase, actor: User, reason: str | None = None) -
     db.session.flush()
     record_event(case, "brand_declined", actor, note=reason, at=now)
     audit.record("case.brand_declined", actor=actor, brand=case.brand, subject=case)
-    message = _("Case #%(id)s: %(brand)s declines to take part in the mediation; the case is closed. You remain free "
-                "to take the dispute to court.", id=case.id, brand=case.brand.name)
-    parties.tell_complainants(case, message)
-    parties.tell_mediator(case, message)
+    notice = message("Case #%(id)s: %(brand)s declines to take part in the mediation; the case is closed. You remain "
+                     "free to take the dispute to court.", id=case.id, brand=case.brand.name)
+    parties.tell_complainants(case, notice)
+    parties.tell_mediator(case, notice)
     return case
 
 
@@ -276,10 +284,10 @@ def raise_objection(case: MediationCase, actor: User, reason: str) -> Objection:
     db.session.flush()
     record_event(case, "objection", actor, note=reason, at=now)
     audit.record("case.objection_raised", actor=actor, brand=case.brand, subject=objection, payload={"party": role})
-    parties.tell_admins(_("An objection to the mediator of case #%(id)s at %(brand)s waits for your decision.",
-                          id=case.id, brand=case.brand.name), link="/admin/mediators/objections")
-    parties.tell_mediator(case, _("A party objects to you as the mediator of case #%(id)s; the platform decides.",
-                                  id=case.id))
+    parties.tell_admins(message("An objection to the mediator of case #%(id)s at %(brand)s waits for your decision.",
+                                id=case.id, brand=case.brand.name), link="/admin/mediators/objections")
+    parties.tell_mediator(case, message("A party objects to you as the mediator of case #%(id)s; the platform decides.",
+                                        id=case.id))
     return objection
 
 
@@ -323,12 +331,12 @@ def decide_objection(objection: Objection, actor: User, decision: str, reason: s
         roster.assign(case, actor, exclude={objection.mediator_id}, kind="reassigned",
                       reason=_("After an objection: %(reason)s", reason=reason))
     else:
-        message = _("The objection to the mediator of case #%(id)s is decided: the mediator stays. %(reason)s",
-                    id=case.id, reason=reason)
-        parties.tell_complainants(case, message)
-        parties.tell_mediator(case, message)
+        notice = message("The objection to the mediator of case #%(id)s is decided: the mediator stays. %(reason)s",
+                         id=case.id, reason=reason)
+        parties.tell_complainants(case, notice)
+        parties.tell_mediator(case, notice)
         if case.opened_at is not None:
-            parties.tell_brand(case, message)
+            parties.tell_brand(case, notice)
     return objection
 
 

@@ -16,6 +16,8 @@ from extensions import db
 from institutions import audit
 from institutions.clock import utcnow
 from institutions.models import Brand
+from institutions import messages
+from institutions.messages import message
 from mediation import deadlines, outcome, parties, roster
 from mediation.filing import with_deadline_data
 from mediation.models import CLOSED_CASE_STATES, CaseState, MediationCase
@@ -52,11 +54,11 @@ def close_for_brand_silence(case: MediationCase) -> None:
     note = _("The brand did not answer within 20 days of the opening: it is recorded as refusing to take part, "
              "and the case is closed. You remain free to take the dispute to court.")
     _close(case, CaseState.BRAND_REFUSED, due, "brand_silent", note)
-    message = _("Case #%(id)s against %(brand)s: the brand did not answer within 20 days; it is recorded as "
-                "refusing to take part and the case is closed.", id=case.id, brand=case.brand.name)
-    parties.tell_complainants(case, message)
-    parties.tell_mediator(case, message)
-    parties.tell_brand(case, message)
+    notice = message("Case #%(id)s against %(brand)s: the brand did not answer within 20 days; it is recorded as "
+                     "refusing to take part and the case is closed.", id=case.id, brand=case.brand.name)
+    parties.tell_complainants(case, notice)
+    parties.tell_mediator(case, notice)
+    parties.tell_brand(case, notice)
 
 
 def lapse(case: MediationCase) -> None:
@@ -65,11 +67,11 @@ def lapse(case: MediationCase) -> None:
     note = _("The time of the mediation ran out without a proposal: the case is closed without outcome. "
              "You remain free to take the dispute to court.")
     _close(case, CaseState.LAPSED, due, "lapsed", note)
-    message = _("Case #%(id)s against %(brand)s: the time of the mediation ran out without a proposal; the case is "
-                "closed.", id=case.id, brand=case.brand.name)
-    parties.tell_complainants(case, message)
-    parties.tell_mediator(case, message)
-    parties.tell_brand(case, message)
+    notice = message("Case #%(id)s against %(brand)s: the time of the mediation ran out without a proposal; the case "
+                     "is closed.", id=case.id, brand=case.brand.name)
+    parties.tell_complainants(case, notice)
+    parties.tell_mediator(case, notice)
+    parties.tell_brand(case, notice)
 
 
 def advance_case(case: MediationCase, now: datetime | None = None) -> str | None:
@@ -138,12 +140,12 @@ def send_reminders(within_days: int = REMINDER_DAYS, now: datetime | None = None
             if key in done:
                 continue
             late = deadline.due_at <= now
-            message = (_("Reminder, case #%(id)s at %(brand)s: %(what)s was due on %(due)s.", id=case.id,
-                         brand=case.brand.name, what=deadline.label, due=deadline.due_at.strftime("%Y-%m-%d %H:%M UTC"))
-                       if late else
-                       _("Reminder, case #%(id)s at %(brand)s: %(what)s is due by %(due)s.", id=case.id,
-                         brand=case.brand.name, what=deadline.label, due=deadline.due_at.strftime("%Y-%m-%d %H:%M UTC")))
-            tell[deadline.whose](case, message)
+            notice = (message("Reminder, case #%(id)s at %(brand)s: %(what)s was due on %(due)s.", id=case.id,
+                              brand=case.brand.name, what=deadline.label, due=messages.moment(deadline.due_at))
+                      if late else
+                      message("Reminder, case #%(id)s at %(brand)s: %(what)s is due %(due)s.", id=case.id,
+                              brand=case.brand.name, what=deadline.label, due=messages.deadline(deadline.due_at)))
+            tell[deadline.whose](case, notice)
             done.add(key)
             sent += 1
         case.reminders_sent = " ".join(sorted(done))

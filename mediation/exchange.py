@@ -38,6 +38,7 @@ from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
 from institutions.models import StaffRole, User
 from institutions.notifications import notify, reachable_staff
+from institutions.messages import Message, message
 
 MAX_MESSAGE = 10_000
 MAX_DESCRIPTION = 4000
@@ -119,9 +120,9 @@ def tell(case: MediationCase, sides: Iterable[str], message: str, *, actor: User
     return told
 
 
-def case_title(case: MediationCase) -> str:
-    """How notifications name a case."""
-    return _("case #%(number)d against %(brand)s", number=case.id, brand=case.brand.name)
+def case_title(case: MediationCase) -> Message:
+    """How notifications name a case (a key: each reader reads it in their language)."""
+    return message("case #%(number)d against %(brand)s", number=case.id, brand=case.brand.name)
 
 
 def audit_act(action: str, actor: User | None, case: MediationCase, **payload) -> None:
@@ -198,19 +199,19 @@ def post_message(case: MediationCase, actor: User, channel, body: str) -> CaseMe
         raise DomainError(_("Until the mediator opens the case, the exchange is between the complainant and the "
                             "mediator only."), field="channel")
     now = utcnow()
-    message = CaseMessage(case_id=case.id, channel=channel, author_id=actor.id, body=body, created_at=now)
-    db.session.add(message)
+    posted = CaseMessage(case_id=case.id, channel=channel, author_id=actor.id, body=body, created_at=now)
+    db.session.add(posted)
     db.session.flush()
     record_event(case, "note" if channel is MessageChannel.NOTE else "message", actor,
                  visible_to=CHANNEL_AUDIENCE[channel], at=now)
     if channel is not MessageChannel.NOTE:
         sender = {"mediator": _("the mediator"), "complainant": _("the complainant"),
                   "brand": _("the brand")}[role]
-        tell(case, CHANNEL_READERS[channel], _("New message from %(sender)s in %(case)s.", sender=sender,
-                                                case=case_title(case)), actor=actor)
+        tell(case, CHANNEL_READERS[channel], message("New message from %(sender)s in %(case)s.", sender=sender,
+                                                     case=case_title(case)), actor=actor)
     audit_act("case.note_written" if channel is MessageChannel.NOTE else "case.message_sent", actor, case,
            channel=channel.value)
-    return message
+    return posted
 
 
 def post_note(case: MediationCase, actor: User, body: str) -> CaseMessage:
@@ -290,8 +291,8 @@ def request_document(case: MediationCase, actor: User, *, from_party: str, descr
     audience = "all" if from_party == "both" else from_party
     record_event(case, "document_requested", actor, visible_to=audience, note=description, at=now)
     sides = SIDES if from_party == "both" else (from_party,)
-    tell(case, sides, _("The mediator asks you for a document in %(case)s: %(description)s",
-                        case=case_title(case), description=description), actor=actor)
+    tell(case, sides, message("The mediator asks you for a document in %(case)s: %(description)s",
+                              case=case_title(case), description=description), actor=actor)
     audit_act("case.document_requested", actor, case, request=request.id, from_party=from_party, share_with=share_with)
     return request
 
@@ -337,8 +338,8 @@ def upload_document(case: MediationCase, actor: User, request: DocumentRequest, 
         request.fulfilled_at = now
     record_event(case, "document_sent", actor, visible_to=visible_to, note=stored.filename, at=now)
     readers = ("mediator",) if visible_to != "all" else ("mediator", "complainant", "brand")
-    tell(case, readers, _("A document was sent in %(case)s: %(name)s.", case=case_title(case),
-                          name=stored.filename), actor=actor)
+    tell(case, readers, message("A document was sent in %(case)s: %(name)s.", case=case_title(case),
+                                name=stored.filename), actor=actor)
     audit_act("case.document_sent", actor, case, request=request.id, document=document.id, sha256=stored.sha256)
     return document
 
@@ -362,8 +363,8 @@ def ask_for_documents(case: MediationCase, actor: User, note: str | None = None)
         raise DomainError(_("The documents of the case can be asked for while the mediation runs."))
     now = utcnow()
     record_event(case, "documents_asked", actor, visible_to=role, note=note, at=now)
-    tell(case, ("mediator",), _("In %(case)s, %(party)s asks for the documents of the case: share those you "
-                                "decide to.", case=case_title(case), party=PARTY_LABELS[role]), actor=actor)
+    tell(case, ("mediator",), message("In %(case)s, %(party)s asks for the documents of the case: share those you "
+                                      "decide to.", case=case_title(case), party=PARTY_LABELS[role]), actor=actor)
     audit_act("case.documents_asked", actor, case, side=role)
 
 
@@ -388,8 +389,8 @@ def share_document(case: MediationCase, actor: User, document_id: int) -> CaseDo
     document.visible_to = "all"
     db.session.flush()
     record_event(case, "document_shared", actor, note=document.filename, at=now)
-    tell(case, SIDES, _("The mediator shared a document of %(case)s with both parties: %(name)s.",
-                        case=case_title(case), name=document.filename), actor=actor)
+    tell(case, SIDES, message("The mediator shared a document of %(case)s with both parties: %(name)s.",
+                              case=case_title(case), name=document.filename), actor=actor)
     audit_act("case.document_shared", actor, case, document=document.id)
     return document
 

@@ -32,6 +32,7 @@ from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, ValidationFailed, required_text
 from institutions.models import Brand, User
 from institutions.notifications import notify
+from institutions.messages import message
 
 # The platform's categories, created for a brand the first time its list is read; the panel adds its own.
 DEFAULT_CATEGORIES = {
@@ -302,7 +303,7 @@ def add_attachments(case: MediationCase, actor: User, files) -> list[CaseDocumen
     record_event(case, "attachment_added", actor, note=", ".join(d.filename for d in documents))
     audit.record("case.attachment_added", actor=actor, brand=case.brand, subject=case,
                  payload={"count": len(documents)})
-    parties.tell_mediator(case, _("New attachments in case #%(id)s.", id=case.id))
+    parties.tell_mediator(case, message("New attachments in case #%(id)s.", id=case.id))
     return documents
 
 
@@ -334,11 +335,11 @@ def join_case(case: MediationCase, actor: User) -> CaseParticipant:
     db.session.flush()
     record_event(case, "joined", actor, note=actor.display_name)
     audit.record("case.joined", actor=actor, brand=case.brand, subject=case)
-    parties.tell_mediator(case, _("%(name)s joined the collective case #%(id)s.", name=actor.display_name,
-                                  id=case.id))
+    parties.tell_mediator(case, message("%(name)s joined the collective case #%(id)s.", name=actor.display_name,
+                                        id=case.id))
     if case.complainant is not None and case.complainant.deleted_at is None:
-        notify(case.complainant, CASE_KIND, _("%(name)s joined your collective case #%(id)s.",
-                                              name=actor.display_name, id=case.id),
+        notify(case.complainant, CASE_KIND, message("%(name)s joined your collective case #%(id)s.",
+                                                    name=actor.display_name, id=case.id),
                link=parties.case_link(case), brand=case.brand)
     roster.recheck_conflicts(actor, case.brand)
     return participant

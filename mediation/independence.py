@@ -15,6 +15,7 @@ from institutions import audit
 from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, required_text
 from institutions.models import User
+from institutions.messages import message
 from mediation import parties, roster
 from mediation.models import CLOSED_CASE_STATES, MediationCase, MediatorDeclaration, Objection
 from mediation.permissions import STANDING_DECLARATIONS, case_role, is_case_mediator
@@ -150,9 +151,9 @@ def refuse_to_continue(case: MediationCase, actor: User, reason: str | None = No
         name=mediator.name))
     audit.record("case.mission_ended", actor=actor, brand=case.brand, subject=objection,
                  payload={"party": role, "mediator_id": mediator.id})
-    parties.tell_admins(_("Case #%(id)s at %(brand)s: a party refused that its mediator continue after a "
-                          "disclosure; the mission ended and the case is reassigned.", id=case.id,
-                          brand=case.brand.name))
+    parties.tell_admins(message("Case #%(id)s at %(brand)s: a party refused that its mediator continue after a "
+                                "disclosure; the mission ended and the case is reassigned.", id=case.id,
+                                brand=case.brand.name))
     roster.assign(case, actor, exclude={mediator.id}, kind="reassigned",
                   reason=_("After the mediator's disclosure, a party refused that they continue."))
     return objection

@@ -28,6 +28,7 @@ from mediation.timeline import record_event
 from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, ValidationFailed, required_text
 from institutions.models import User
+from institutions.messages import deadline, joined, message, moment
 
 MAX_TEXT = 20_000
 MAX_REASON = 4000
@@ -71,11 +72,6 @@ EVENT_LABELS = {
     "claim_withdrawn": _l("A member withdrew their claim"),
     "brand_withdrawn": _l("Withdrawn by the brand"),
 }
-
-
-def _when(moment: datetime) -> str:
-    # Notifications are read in mail too, so they carry an unambiguous UTC time.
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
 # --- reading ---------------------------------------------------------------------------------------------------
@@ -190,8 +186,8 @@ def extend(case: MediationCase, actor: User, reason: str, days: int | None = DEF
     db.session.flush()
     due = deadlines.mediation_due(case)
     record_event(case, "extended", actor, note=reason, at=now)
-    tell(case, SIDES, _("The mediator extended %(case)s by %(days)d days, until %(due)s, because the case is "
-                        "complex: %(reason)s", case=case_title(case), days=days, due=_when(due), reason=reason),
+    tell(case, SIDES, message("The mediator extended %(case)s by %(days)d days, until %(due)s, because the case is "
+                              "complex: %(reason)s", case=case_title(case), days=days, due=moment(due), reason=reason),
          actor=actor)
     audit_act("case.extended", actor, case, days=days)
     return case
@@ -224,9 +220,10 @@ def propose(case: MediationCase, actor: User, text: str, answer_days: int | None
     db.session.flush()
     due = deadlines.proposal_answer_due(proposal)
     record_event(case, "proposal_made", actor, at=now)
-    notices = " ".join(str(notice) for notice in NOTICES) + " " + str(LEGAL_EFFECT)
-    tell(case, SIDES, _("The mediator made a proposal in %(case)s. Accept or refuse it before %(due)s. %(notices)s",
-                        case=case_title(case), due=_when(due), notices=notices), actor=actor)
+    # The notices stay keys too (lazy labels), so each reader reads them in their own language.
+    tell(case, SIDES, message("The mediator made a proposal in %(case)s. Accept or refuse it %(due)s. %(notices)s",
+                              case=case_title(case), due=deadline(due), notices=joined(*NOTICES, LEGAL_EFFECT)),
+         actor=actor)
     audit_act("case.proposal_made", actor, case, proposal=proposal.id, answer_days=answer_days)
     return proposal
 
@@ -273,34 +270,36 @@ def answer_proposal(case: MediationCase, actor: User, accept: bool) -> Proposal:
         _close(case, state, now, actor)
     title = case_title(case)
     if side == "claimant":
-        message = (_("A member accepted the proposal in %(case)s for their own claim.", case=title) if accept else
-                   _("A member refused the proposal in %(case)s for their own claim.", case=title))
+        notice = (message("A member accepted the proposal in %(case)s for their own claim.", case=title) if accept else
+                   message("A member refused the proposal in %(case)s for their own claim.", case=title))
         if state is CaseState.SETTLED:
-            message += " " + _("Every answer is in: the case is settled for the claims accepted.")
+            notice = joined(notice, message("Every answer is in: the case is settled for the claims accepted."))
         elif state is CaseState.NOT_SETTLED:
-            message += " " + _("Every answer is in: the case is closed as not settled. The courts stay open.")
+            notice = joined(notice, message("Every answer is in: the case is closed as not settled. The courts stay "
+                                            "open."))
     elif state is CaseState.NOT_SETTLED and not accept:
-        message = (_("The complainant refused the proposal in %(case)s: the case is closed as not settled. The "
-                     "courts stay open.", case=title) if side == "complainant" else
-                   _("The brand refused the proposal in %(case)s: the case is closed as not settled. The courts "
-                     "stay open.", case=title))
+        notice = (message("The complainant refused the proposal in %(case)s: the case is closed as not settled. The "
+                          "courts stay open.", case=title) if side == "complainant" else
+                   message("The brand refused the proposal in %(case)s: the case is closed as not settled. The courts "
+                           "stay open.", case=title))
     elif state is CaseState.NOT_SETTLED:
-        message = _("Every answer to the proposal in %(case)s is in: no claim was accepted, the case is closed as "
-                    "not settled. The courts stay open.", case=title)
+        notice = message("Every answer to the proposal in %(case)s is in: no claim was accepted, the case is closed as "
+                         "not settled. The courts stay open.", case=title)
     elif state is CaseState.SETTLED:
-        message = (_("Both parties accepted the proposal in %(case)s: the case is settled.", case=title)
+        notice = (message("Both parties accepted the proposal in %(case)s: the case is settled.", case=title)
                    if not case.co_complainants else
-                   _("Every answer to the proposal in %(case)s is in: the case is settled for the claims accepted.",
-                     case=title))
+                   message("Every answer to the proposal in %(case)s is in: the case is settled for the claims "
+                           "accepted.",
+                           case=title))
     elif not accept:
-        message = _("The complainant refused the proposal in %(case)s for their own claim; the other answers are "
-                    "awaited.", case=title)
+        notice = message("The complainant refused the proposal in %(case)s for their own claim; the other answers are "
+                         "awaited.", case=title)
     else:
-        message = (_("The complainant accepted the proposal in %(case)s; the brand's answer is awaited.",
-                     case=title) if side == "complainant" else
-                   _("The brand accepted the proposal in %(case)s; the complainant's answer is awaited.",
-                     case=title))
-    tell(case, ("mediator",) + SIDES, message, actor=actor)
+        notice = (message("The complainant accepted the proposal in %(case)s; the brand's answer is awaited.",
+                          case=title) if side == "complainant" else
+                   message("The brand accepted the proposal in %(case)s; the complainant's answer is awaited.",
+                           case=title))
+    tell(case, ("mediator",) + SIDES, notice, actor=actor)
     return proposal
 
 
@@ -324,12 +323,12 @@ def expire_due_proposals(now: datetime | None = None, brand=None) -> list[Mediat
         # A collective case may be settled for the claims accepted in time; a silent claim counts as refused.
         state = _conclusion(case, proposal, final=True)
         _close(case, state, due, None)
-        message = (_("The answer deadline of the proposal in %(case)s passed: the case is settled for the claims "
-                     "accepted in time; the others are not settled.", case=case_title(case))
+        notice = (message("The answer deadline of the proposal in %(case)s passed: the case is settled for the claims "
+                          "accepted in time; the others are not settled.", case=case_title(case))
                    if state is CaseState.SETTLED else
-                   _("The answer deadline of the proposal in %(case)s passed without both parties accepting: the case "
-                     "is closed as not settled.", case=case_title(case)))
-        tell(case, ("mediator",) + SIDES, message)
+                   message("The answer deadline of the proposal in %(case)s passed without both parties accepting: the "
+                           "case is closed as not settled.", case=case_title(case)))
+        tell(case, ("mediator",) + SIDES, notice)
         audit_act("case.proposal_expired", None, case, proposal=proposal.id)
         expired.append(case)
     return expired
@@ -369,11 +368,11 @@ def record_compliance(case: MediationCase, actor: User, complied: bool) -> Media
     case.compliance_recorded_at = now
     db.session.flush()
     record_event(case, "compliance_recorded", actor, note="yes" if complied else "no", at=now)
-    message = (_("The complainant confirms that the brand complied with the settlement of %(case)s.",
-                 case=case_title(case)) if complied else
-               _("The complainant says that the brand did not comply with the settlement of %(case)s.",
-                 case=case_title(case)))
-    tell(case, ("mediator", "brand"), message, actor=actor)
+    notice = (message("The complainant confirms that the brand complied with the settlement of %(case)s.",
+                      case=case_title(case)) if complied else
+               message("The complainant says that the brand did not comply with the settlement of %(case)s.",
+                       case=case_title(case)))
+    tell(case, ("mediator", "brand"), notice, actor=actor)
     audit_act("case.compliance_recorded", actor, case, complied=complied)
     return case
 
@@ -396,8 +395,8 @@ def _withdraw_claim(case: MediationCase, actor: User, reason: str | None, now: d
     record_event(case, "claim_withdrawn", actor, note=reason, at=now)
     audit_act("case.claim_withdrawn", actor, case, participant=participant.id)
     sides = ("mediator", "complainant", "brand") if case.opened_at is not None else ("mediator", "complainant")
-    tell(case, sides, _("A member withdrew their own claim from %(case)s; the case goes on for the others.",
-                        case=case_title(case)), actor=actor)
+    tell(case, sides, message("A member withdrew their own claim from %(case)s; the case goes on for the others.",
+                              case=case_title(case)), actor=actor)
     proposal = current_proposal(case)
     if case.state is CaseState.PROPOSAL and proposal is not None:
         # The withdrawn claim may have been the last answer awaited.
@@ -405,10 +404,11 @@ def _withdraw_claim(case: MediationCase, actor: User, reason: str | None, now: d
         if state is not None:
             _close(case, state, now, actor)
             tell(case, ("mediator",) + SIDES,
-                 _("Every answer to the proposal in %(case)s is in: the case is settled for the claims accepted.",
-                   case=case_title(case)) if state is CaseState.SETTLED else
-                 _("Every answer to the proposal in %(case)s is in: no claim was accepted, the case is closed as "
-                   "not settled. The courts stay open.", case=case_title(case)))
+                 message("Every answer to the proposal in %(case)s is in: the case is settled for the claims "
+                         "accepted.",
+                         case=case_title(case)) if state is CaseState.SETTLED else
+                 message("Every answer to the proposal in %(case)s is in: no claim was accepted, the case is closed as "
+                         "not settled. The courts stay open.", case=case_title(case)))
     return case
 
 
@@ -442,10 +442,10 @@ def withdraw(case: MediationCase, actor: User, reason: str | None = None) -> Med
     record_event(case, "withdrawn" if side == "complainant" else "brand_withdrawn", actor, note=reason, at=now)
     # Before the case was opened the brand was never told of it, and it learns nothing now either.
     sides = ("mediator", "complainant", "brand") if was_open else ("mediator", "complainant")
-    message = (_("The complainant withdrew %(case)s.", case=case_title(case)) if side == "complainant" else
-               _("The brand withdrew from the mediation of %(case)s: the case is closed. The courts stay open.",
-                 case=case_title(case)))
-    tell(case, sides, message, actor=actor)
+    notice = (message("The complainant withdrew %(case)s.", case=case_title(case)) if side == "complainant" else
+               message("The brand withdrew from the mediation of %(case)s: the case is closed. The courts stay open.",
+                       case=case_title(case)))
+    tell(case, sides, notice, actor=actor)
     audit_act("case.withdrawn", actor, case, side=side)
     return case
 

@@ -21,6 +21,7 @@ from mediation.parties import case_link
 from mediation.permissions import case_role, is_brand_side, is_complainant_side, represented_side
 from mediation.timeline import record_event
 from institutions.notifications import notify
+from institutions.messages import message
 
 KINDS = {"lawyer": _l("a lawyer representing"), "assistant": _l("a person assisting")}
 SIDE_LABELS = {"complainant": _l("the complainant side"), "brand": _l("the brand")}
@@ -75,7 +76,7 @@ def add_representative(case: MediationCase, actor: User, email: str, kind: str) 
     note = _("%(name)s, %(kind)s %(side)s", name=person.display_name, kind=KINDS[kind], side=SIDE_LABELS[side])
     record_event(case, "representative_added", actor, note=note, at=now)
     sides = ("mediator", "complainant", "brand") if case.opened_at is not None else ("mediator", "complainant")
-    tell(case, sides, _("In %(case)s: %(note)s, now has access to the case.", case=case_title(case), note=note),
+    tell(case, sides, message("In %(case)s: %(note)s, now has access to the case.", case=case_title(case), note=note),
          actor=actor)
     audit_act("case.representative_added", actor, case, representative=entry.id, side=side, kind=kind)
     return entry
@@ -97,7 +98,7 @@ def remove_representative(case: MediationCase, actor: User, representative_id: i
     name = entry.user.display_name if entry.user else ""
     record_event(case, "representative_removed", actor, note=name, at=now)
     if entry.user is not None and not is_self:
-        notify(entry.user, CASE_KIND, _("Your access to %(case)s has ended.", case=case_title(case)),
+        notify(entry.user, CASE_KIND, message("Your access to %(case)s has ended.", case=case_title(case)),
                link=case_link(case), brand=case.brand)
     audit_act("case.representative_removed", actor, case, representative=entry.id)
     return entry

@@ -37,6 +37,7 @@ from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
 from institutions.models import Brand, OfficeKind, StaffRole, User
 from institutions.notifications import notify
+from institutions.messages import Message, deadline, message, moment
 
 MIN_TERM_YEARS = 3
 MAX_NAME = 120
@@ -536,10 +537,10 @@ def assign(case: MediationCase, actor: User | None = None, *, exclude: set[int] 
             note = reason + " " + note
         record_event(case, "waiting_for_mediator", actor, note=note)
         audit.record("case.waiting_for_mediator", actor=actor, brand=case.brand, subject=case)
-        parties.tell_admins(_("Case #%(id)s at %(brand)s waits for a mediator: no panel mediator is available "
-                              "without a conflict of interest.", id=case.id, brand=case.brand.name))
-        parties.tell_complainants(case, _("Case #%(id)s waits for a mediator: the platform is appointing one.",
-                                          id=case.id))
+        parties.tell_admins(message("Case #%(id)s at %(brand)s waits for a mediator: no panel mediator is available "
+                                    "without a conflict of interest.", id=case.id, brand=case.brand.name))
+        parties.tell_complainants(case, message("Case #%(id)s waits for a mediator: the platform is appointing one.",
+                                                id=case.id))
         if previous is not None and previous.user is not None:
             _tell_former(case, previous)
         return None
@@ -549,11 +550,12 @@ def assign(case: MediationCase, actor: User | None = None, *, exclude: set[int] 
     record_event(case, kind, actor, note=note)
     audit.record(f"case.{kind}", actor=actor, brand=case.brand, subject=case, payload={"mediator_id": chosen.id})
     parties.tell_mediator(case, assignment_notice(case, kind))
-    parties.tell_complainants(case, _("Your case #%(id)s is assigned to the mediator %(name)s. You may object to "
-                                      "this mediator within 7 days, with a reason.", id=case.id, name=chosen.name))
+    parties.tell_complainants(case, message("Your case #%(id)s is assigned to the mediator %(name)s. You may object to "
+                                            "this mediator within 7 days, with a reason.",
+                                            id=case.id, name=chosen.name))
     if case.opened_at is not None:
-        parties.tell_brand(case, _("Case #%(id)s now has the mediator %(name)s. You may object within 7 days, "
-                                   "with a reason.", id=case.id, name=chosen.name))
+        parties.tell_brand(case, message("Case #%(id)s now has the mediator %(name)s. You may object within 7 days, "
+                                         "with a reason.", id=case.id, name=chosen.name))
     if previous is not None and previous is not chosen:
         _tell_former(case, previous)
     return chosen
@@ -570,39 +572,40 @@ def ended_missions(case: MediationCase) -> set[int]:
     return {mediator_id for mediator_id in (*recused, *objected) if mediator_id is not None}
 
 
-def _day(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d") if moment is not None else "?"
+def _due(moment: datetime | None):
+    return deadline(moment) if moment is not None else "?"
 
 
-def act_due(case: MediationCase) -> str:
+def act_due(case: MediationCase) -> Message:
     """What the case's mediator has to do next, in words, for the notice of (re)assignment."""
     if case.state is CaseState.FILED:
-        return _("decide on its admissibility (incomplete, refused or opened) by %(due)s",
-                 due=_day(deadlines.admissibility_due(case)))
+        return message("decide on its admissibility (incomplete, refused or opened) %(due)s",
+                       due=_due(deadlines.admissibility_due(case)))
     if case.state is CaseState.INCOMPLETE:
-        return _("it waits for the complainant to complete it (the admissibility clock is stopped); then decide on "
-                 "its admissibility")
+        return message("it waits for the complainant to complete it (the admissibility clock is stopped); then decide "
+                       "on its admissibility")
     if case.state is CaseState.OPEN:
-        return _("the mediation is open: hear the parties and make your proposal by %(due)s",
-                 due=_day(deadlines.mediation_due(case)))
+        return message("the mediation is open: hear the parties and make your proposal %(due)s",
+                       due=_due(deadlines.mediation_due(case)))
     proposal = deadlines.pending_proposal(case)
-    return _("a proposal waits for the parties' answers until %(due)s; then record the outcome",
-             due=_day(deadlines.proposal_answer_due(proposal) if proposal is not None else None))
+    due = deadlines.proposal_answer_due(proposal) if proposal is not None else None
+    return message("a proposal waits for the parties' answers until %(due)s; then record the outcome",
+                   due=moment(due) if due is not None else "?")
 
 
-def assignment_notice(case: MediationCase, kind: str = "assigned") -> str:
+def assignment_notice(case: MediationCase, kind: str = "assigned") -> Message:
     """The notice to the mediator who gets the case: it names the act due in the case's present state."""
     if kind == "reassigned":
-        return _("You take over case #%(id)s against %(brand)s: %(act)s.", id=case.id, brand=case.brand.name,
-                 act=act_due(case))
-    return _("Case #%(id)s against %(brand)s is assigned to you: %(act)s.", id=case.id, brand=case.brand.name,
-             act=act_due(case))
+        return message("You take over case #%(id)s against %(brand)s: %(act)s.", id=case.id, brand=case.brand.name,
+                       act=act_due(case))
+    return message("Case #%(id)s against %(brand)s is assigned to you: %(act)s.", id=case.id, brand=case.brand.name,
+                   act=act_due(case))
 
 
 def _tell_former(case: MediationCase, previous: Mediator) -> None:
     if previous.user is not None and previous.user.deleted_at is None:
-        notify(previous.user, CASE_KIND, _("Case #%(id)s against %(brand)s is no longer assigned to you.",
-                                           id=case.id, brand=case.brand.name), brand=case.brand)
+        notify(previous.user, CASE_KIND, message("Case #%(id)s against %(brand)s is no longer assigned to you.",
+                                                 id=case.id, brand=case.brand.name), brand=case.brand)
 
 
 def _reassign_conflicted(mediator: Mediator, brand: Brand | None = None) -> list[MediationCase]:
@@ -625,8 +628,9 @@ def _reassign_conflicted(mediator: Mediator, brand: Brand | None = None) -> list
         there = [case for case in moved if case.brand_id == brand_id]
         numbers = ", ".join(f"#{case.id}" for case in there)
         audit.record("mediator.conflict_found", brand=at, subject=mediator, payload={"cases": len(there)})
-        parties.tell_admins(_("%(reason)s Their open cases there are reassigned: %(cases)s.",
-                              reason=found[(mediator.user_id, brand_id)].reason(mediator.name, at), cases=numbers))
+        parties.tell_admins(message("%(reason)s Their open cases there are reassigned: %(cases)s.",
+                                    reason=found[(mediator.user_id, brand_id)].reason(mediator.name, at),
+                                    cases=numbers))
     return moved
 
 

@@ -18,7 +18,7 @@ from extensions import db, limiter
 from institutions import clock
 from institutions.accounts import new_pseudonym
 from institutions.models import Brand, Membership, MembershipStatus, StaffRole, User
-from institutions.notifications import SENT_IN_MEMORY
+from institutions.mail_sender import SENT_IN_MEMORY
 
 PASSWORD = "correct-horse-battery"
 # The suite's reference moment: tests move the clock relative to it.

@@ -44,6 +44,8 @@ DRAFT_SCHEMA = {
         "voting_close_at": {"type": "string", "format": "date-time"},
         "endorsements_required": {"type": "integer"}, "quorum_percent": {"type": ["integer", "null"]},
         "term_months": {"type": "integer"},
+        "reminder_hours": {"type": "string", "description": "Hours before voting closes when voters who have not "
+                           "voted are reminded, e.g. \"72,24\" (the default); \"\" for none."},
     },
 }
 BALLOT_SCHEMA = {"oneOf": [
@@ -65,7 +67,8 @@ def serialize_election(election: Election) -> dict:
         "nominations_close_at": iso(election.nominations_close_at),
         "voting_open_at": iso(election.voting_open_at), "voting_close_at": iso(election.voting_close_at),
         "endorsements_required": election.endorsements_required, "quorum_percent": election.quorum_percent,
-        "term_months": election.term_months, "eligibility_cutoff": iso(election.eligibility_cutoff),
+        "term_months": election.term_months, "reminder_hours": election.reminder_hours,
+        "eligibility_cutoff": iso(election.eligibility_cutoff),
         "roll_size": election.roll_size, "fingerprint": election.fingerprint, "outcome": election.outcome,
         "winner": election.winner_candidacy_id, "certified_at": iso(election.certified_at),
         "certification_due_at": iso(certification_due(election)),
@@ -97,6 +100,7 @@ def _draft(data: dict) -> lifecycle.ElectionDraft:
         voting_open_at=moment_field(data, "voting_open_at"), voting_close_at=moment_field(data, "voting_close_at"),
         endorsements_required=integer_field(data, "endorsements_required", 0),
         quorum_percent=integer_field(data, "quorum_percent"), term_months=integer_field(data, "term_months", 24),
+        reminder_hours=string_field(data, "reminder_hours"),
     )
 
 

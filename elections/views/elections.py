@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, make_response, redirect, re
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from elections import ballot_box, ballots, exports, lifecycle, nominations, phases, recall
+from elections import ballot_box, ballots, exports, lifecycle, nominations, phases, recall, reminders
 from elections import permissions as election_permissions
 from elections.access import election_public, election_signed_in, election_staff, with_clock
 from elections.ballot_forms import choice_from_form
@@ -45,7 +45,7 @@ def _draft_from(form: ElectionForm) -> lifecycle.ElectionDraft:
         nominations_open_at=utc(form.nominations_open_at.data), nominations_close_at=utc(form.nominations_close_at.data),
         voting_open_at=utc(form.voting_open_at.data), voting_close_at=utc(form.voting_close_at.data),
         endorsements_required=form.endorsements_required.data or 0, quorum_percent=form.quorum_percent.data,
-        term_months=form.term_months.data,
+        term_months=form.term_months.data, reminder_hours=form.reminder_hours.data or "",
     )
 
 
@@ -101,6 +101,7 @@ def detail(brand, election):
         result=ballot_box.stored_result(election), option_names=ballot_box.option_names(election),
         exclusion_reasons=nominations.EXCLUSION_REASONS, render_statement=nominations.render_statement,
         turnout=ballot_box.turnout(election) if election.roll_size is not None else None,
+        reminder_schedule=reminders.schedule(election),
     )
 
 

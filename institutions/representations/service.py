@@ -21,6 +21,7 @@ from institutions.clock import utcnow
 from institutions.errors import DomainError, Forbidden, NotFound, ValidationFailed, required_text
 from institutions.models import Brand, OfficeKind, User
 from institutions.notifications import notify, notify_staff
+from institutions.messages import deadline, message
 
 REPRESENTATION_KIND = "representations"
 
@@ -131,8 +132,8 @@ def file(brand: Brand, actor: User, *, title: str, body: str, now: datetime | No
     db.session.flush()
     audit.record("representation.filed", actor=actor, brand=brand, subject=representation, public=True,
                  payload={"response_days": representation.response_days})
-    _notify_staff(representation, _("The customer president filed a representation: %(title)s. The brand answers "
-                                     "within %(days)d days.", title=title, days=representation.response_days))
+    _notify_staff(representation, message("The customer president filed a representation: %(title)s. The brand "
+                                          "answers %(due)s.", title=title, due=deadline(due_at(representation))))
     return representation
 
 
@@ -178,9 +179,9 @@ def acknowledge(representation: Representation, actor: User, *, now: datetime | 
     db.session.flush()
     audit.record("representation.acknowledged", actor=actor, brand=representation.brand, subject=representation,
                  public=True)
-    _notify_community_side(representation, _("%(brand)s acknowledged the representation \"%(title)s\"; its answer "
-                                             "is due by the deadline.", brand=representation.brand.name,
-                                             title=representation.title))
+    _notify_community_side(representation, message("%(brand)s acknowledged the representation \"%(title)s\"; its "
+                                                   "answer is due by the deadline.", brand=representation.brand.name,
+                                                   title=representation.title))
     return representation
 
 
@@ -205,9 +206,9 @@ def answer(representation: Representation, actor: User, *, decision: str, reason
     db.session.flush()
     audit.record("representation.answered", actor=actor, brand=representation.brand, subject=representation,
                  public=True, payload={"answer": decision, "late": answered_late(representation)})
-    _notify_community_side(representation, _("%(brand)s answered the representation \"%(title)s\": %(answer)s.",
-                                             brand=representation.brand.name, title=representation.title,
-                                             answer=ANSWERS[decision]))
+    _notify_community_side(representation, message("%(brand)s answered the representation \"%(title)s\": %(answer)s.",
+                                                   brand=representation.brand.name, title=representation.title,
+                                                   answer=ANSWERS[decision]))
     return representation
 
 

@@ -36,6 +36,7 @@ def _worker(app, attempts: int, **settings) -> tuple[dict, str]:
     environment = {key: value for key, value in os.environ.items()
                    if key not in ("REDIS_URL", "RATELIMIT_STORAGE_URI", "TRIBUNE_ENV", "HSTS")}
     environment.update(TRIBUNE_ENV="production", SECRET_KEY="a-shared-secret-for-the-workers",
+                       PUBLIC_BASE_URL="https://tribune.example",
                        DATABASE_URL=app.config["SQLALCHEMY_DATABASE_URI"], **settings)
     done = subprocess.run([sys.executable, "-c", WORKER, str(attempts)], cwd=ROOT, env=environment,
                           capture_output=True, text=True, timeout=120)

@@ -104,8 +104,10 @@ def test_import_through_the_api_with_dry_run(app, make, client):
     dry = client.post("/api/v1/brands/acme/memberships/import?dry_run=1", data=body, headers=headers).get_json()
     assert dry == {"dry_run": True, "rows": 1, "verified_now": 1, "already_verified": 0, "kept_for_later": 0,
                    "already_listed": 0}
-    done = client.post("/api/v1/brands/acme/memberships/import", data=body, headers=headers).get_json()
-    assert done["verified_now"] == 1
+    queued = client.post("/api/v1/brands/acme/memberships/import", data=body, headers=headers)
+    assert queued.status_code == 202 and queued.headers["Location"] == f"/api/v1/jobs/{queued.get_json()['job']['id']}"
+    done = client.get(queued.headers["Location"], headers=headers).get_json()  # immediate mode: already run
+    assert done["state"] == "done" and done["result"]["verified_now"] == 1
     error = _error(client.post("/api/v1/brands/acme/memberships/import", data=b"email\nbad\n", headers=headers),
                    422, "file")
     assert "Line 2" in error["fields"]["file"]

@@ -2,7 +2,7 @@
 from extensions import db
 from institutions import notifications
 from institutions.models import OutboxMessage
-from institutions.notifications import SENT_IN_MEMORY
+from institutions.mail_sender import SENT_IN_MEMORY
 from tests.conftest import login
 
 
@@ -17,7 +17,8 @@ def test_email_is_opt_in_per_kind(ctx, make):
     notifications.set_email_preferences(user, {"community"})
     notifications.notify(user, "community", "More news!")
     notifications.notify(user, "membership", "Not chosen")
-    assert [m.subject for m in _outbox_for(user)] == ["More news!"]
+    # The subject names the brand (here none: the platform) and the act.
+    assert [m.subject for m in _outbox_for(user)] == ["Tribune: More news!"]
 
 
 def test_mandatory_notices_are_mailed_whatever_the_preferences(ctx, make):
@@ -30,7 +31,7 @@ def test_mandatory_notices_are_mailed_whatever_the_preferences(ctx, make):
 def test_preferences_page_saves_choices(app, make, client):
     user = make.user()
     login(client, user)
-    client.post("/account/email-preferences", data={"kinds": ["membership"]})
+    client.post("/account/email-preferences", data={"frequency-membership": "immediate"})
     with app.app_context():
         assert notifications.email_enabled(user, "membership")
         assert not notifications.email_enabled(user, "community")
@@ -45,6 +46,7 @@ def test_mail_send_delivers_the_outbox_once(app, make):
     result = runner.invoke(args=["mail", "send"])
     assert result.exit_code == 0 and "1 sent, 0 failed" in result.output
     assert SENT_IN_MEMORY[-1]["To"] == user.email
+    assert SENT_IN_MEMORY[-1]["Message-ID"] == f"<outbox-{_outbox_for(user)[0].id}@tribune.localhost>"
     result = runner.invoke(args=["mail", "send"])
     assert "0 sent" in result.output
 

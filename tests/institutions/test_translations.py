@@ -6,7 +6,7 @@ from babel.messages.pofile import read_po
 
 ROOT = Path(__file__).resolve().parents[2]
 CATALOG = ROOT / "translations" / "fr" / "LC_MESSAGES" / "messages.po"
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None, "message": None}
 
 
 def _method_map():
@@ -22,7 +22,7 @@ def _messages_in_sources() -> dict[str, str]:
     found = {}
     for filename, _lineno, message, _comments, _context in extract_from_dir(
         str(ROOT), method_map=_method_map(), keywords=KEYWORDS,
-        options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}},
+        options_map={"templates/**.html": {"extensions": "jinja2.ext.i18n"}, "templates/email/**.txt": {"extensions": "jinja2.ext.i18n"}},
     ):
         msgid = message[0] if isinstance(message, tuple) else message
         if msgid:

@@ -40,8 +40,9 @@ def test_the_mediator_opens_a_case_and_both_parties_are_told(ctx, filed):
     assert deadlines.brand_answer_due(case) == T0 + timedelta(days=22)
     assert deadlines.mediation_due(case) == T0 + timedelta(days=92)
     told = notes_of(carla)[-1]
-    assert "may withdraw from the mediation at any time" in told and "2027-06-01" in told
-    assert "Answer by 2027-03-23 whether the brand takes part" in notes_of(scene.staff)[-1]
+    # Deadlines are written for the reader (here in English, UTC), with the time left.
+    assert "may withdraw from the mediation at any time" in told and "runs until 1 June at 09:00 (in 3 months)" in told
+    assert "Answer by 23 March at 09:00 (in 20 days) whether the brand takes part" in notes_of(scene.staff)[-1]
     assert _kinds(case, "brand")[-1] == "opened"
 
 
@@ -77,7 +78,7 @@ def test_incomplete_then_completed_stops_and_restarts_the_clock(ctx, filed):
     db.session.commit()
     assert case.state is CaseState.FILED and case.clock_stopped_days == 11  # 10 days and 2 hours, rounded up
     assert case.prior_complaint_on == date(2027, 1, 30)
-    assert "due by 2027-04-02 09:00 UTC" in notes_of(maya)[-1]
+    assert "due by 2 April at 09:00 (" in notes_of(maya)[-1]
     assert _kinds(case)[-2:] == ["incomplete", "completed"]
     with pytest.raises(DomainError, match="not waiting to be completed"):
         admissibility.complete(case, carla, "Again")

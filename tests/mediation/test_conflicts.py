@@ -171,9 +171,9 @@ def test_an_offered_mandate_moves_the_mediators_cases_at_once(ctx, panel, make):
     _assert_moved_to_noor(scene, case, "ambassador mandate")
     # Noor takes over a case still waiting for its admissibility decision: that is the act she is told of.
     takeover = notes_of(scene.mediators[1])[-1]
-    due = (case.filed_at + timedelta(days=21)).strftime("%Y-%m-%d")
-    assert takeover == f"You take over case #{case.id} against Acme Bikes: decide on its admissibility (incomplete, " \
-                       f"refused or opened) by {due}."
+    due = (case.filed_at + timedelta(days=21)).strftime("%-d %B at %H:%M")
+    assert takeover.startswith(f"You take over case #{case.id} against Acme Bikes: decide on its admissibility "
+                               f"(incomplete, refused or opened) by {due} (in ")
 
 
 def test_a_recognized_advocacy_moves_the_mediators_cases(ctx, panel, make):

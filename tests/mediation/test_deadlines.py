@@ -137,7 +137,7 @@ def test_remind_tells_each_deadline_once_and_advances_first(app, ctx, filed):
     assert "1 reminders sent" in result.output
     db.session.expire_all()
     assert "Decision on admissibility" in notes_of(scene.mediators[0])[-1]
-    assert "is due by 2027-03-22 09:00 UTC" in notes_of(scene.mediators[0])[-1]
+    assert "is due by 22 March at 09:00 (" in notes_of(scene.mediators[0])[-1]
     assert "0 reminders sent" in runner.invoke(cases_cli, ["remind"]).output
     assert "0 reminders sent" in runner.invoke(cases_cli, ["remind", "--days", "1"]).output
     # The brand's 20 days: reminded once before, then closed by the same command when they pass.

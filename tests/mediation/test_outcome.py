@@ -38,7 +38,7 @@ def test_both_accept_settles_the_case(ctx, case_scene):
     told = _notified(scene.complainant)[-1]
     for notice in outcome.NOTICES:
         assert str(notice) in told
-    assert "2027-03-15 09:00 UTC" in told and _notified(scene.staff)[-1] == told
+    assert "by 15 March at 09:00 (in 14 days)" in told and _notified(scene.staff)[-1] == told
 
     clock.freeze(T0 + timedelta(days=3))
     outcome.answer_proposal(case, scene.complainant, True)
