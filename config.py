@@ -126,6 +126,10 @@ class Config:
     JOBS_NAME = os.environ.get("JOBS_NAME", "tribune")
     JOBS_IMMEDIATE = os.environ.get("JOBS_IMMEDIATE") or None
     JOBS_TICK_SECONDS = int(os.environ.get("JOBS_TICK_SECONDS", "60"))
+    # A job still "running" this long after it started is marked failed by the sweeper (its worker was killed);
+    # the files finished jobs offer (ballots, reports) are deleted this many days after they were made.
+    JOBS_STALE_MINUTES = int(os.environ.get("JOBS_STALE_MINUTES", "60"))
+    JOBS_FILE_DAYS = int(os.environ.get("JOBS_FILE_DAYS", "7"))
 
 
 class TestConfig(Config):

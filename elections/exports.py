@@ -32,11 +32,11 @@ def file_name(election: Election, extension: str) -> str:
     return f"election-{election.id}-ballots.{extension}"
 
 
-def _profile(election: Election) -> tuple[dict, int, list, dict]:
-    """(profile, blank, candidates, names) from the ballot box's aggregated counts."""
+def _profile(election: Election, counts: dict[str, int] | None = None) -> tuple[dict, int, list, dict]:
+    """(profile, blank, candidates, names) from the ballot box's aggregated counts (read now unless given)."""
     candidates = ballot_box.options_of(election)
     names = ballot_box.option_names(election)
-    counts = ballot_box.ballot_counts(election)
+    counts = ballot_box.ballot_counts(election) if counts is None else counts
     if is_graded(election):
         profile, blank = grade_profile_from_lines(counts, candidates)
     else:
@@ -44,16 +44,16 @@ def _profile(election: Election) -> tuple[dict, int, list, dict]:
     return profile, blank, candidates, {candidate: str(name) for candidate, name in names.items()}
 
 
-def ballots_csv(election: Election) -> str:
+def ballots_csv(election: Election, counts: dict[str, int] | None = None) -> str:
     """Every ballot, one CSV row each (ranks, or grade names for majority judgment)."""
-    profile, blank, candidates, names = _profile(election)
+    profile, blank, candidates, names = _profile(election, counts)
     writer = write_graded_csv if is_graded(election) else write_csv
     return writer(profile, candidates, names, blank=blank)
 
 
-def ballots_preflib(election: Election) -> str:
+def ballots_preflib(election: Election, counts: dict[str, int] | None = None) -> str:
     """Every ballot in PrefLib format: ``.toi`` rankings, or ``.cat`` for grades."""
-    profile, blank, candidates, names = _profile(election)
+    profile, blank, candidates, names = _profile(election, counts)
     extension = preflib_extension(election)
     published = (election.closed_at or election.voting_close_at).date().isoformat()
     header = {"title": f"{election.brand.name}: {election.title}", "file_name": file_name(election, extension),

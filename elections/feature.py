@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from elections import cli, clock, demo, permissions, privacy, reminders, staff_dashboard, ties
+from elections import cli, clock, demo, export_jobs, permissions, privacy, reminders, staff_dashboard, ties
 from elections.api.elections import blueprint as elections_api
 from elections.views.elections import blueprint as elections_views
 from elections.views.recall import blueprint as recall_views
@@ -25,4 +25,5 @@ FEATURE = Feature(
     brand_ties=(ties.presidency_ties,),
     demo_loader=demo.load_demo_elections,
     clock=clock.advance,
+    jobs={export_jobs.JOB_KIND: export_jobs.run_export_job},
 )

@@ -8,18 +8,20 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import datetime, timedelta
 from typing import Any, Callable
 
+from flask import current_app
 from flask_babel import force_locale, format_number
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import update
+from sqlalchemy import delete, select, update
 
 from extensions import db
 from institutions import permissions
 from institutions.clock import utcnow
 from institutions.errors import DomainError, NotFound
-from institutions.models import Brand, JobRun, JobState, User
+from institutions.models import Brand, JobFile, JobRun, JobState, User
 
 logger = logging.getLogger("tribune.jobs")
 
@@ -179,3 +181,43 @@ def serialize(job: JobRun) -> dict:
             "done": job.done, "total": job.total, "percent": percent(job), "progress": progress_words(job) or None,
             "result": result_of(job) or None, "error": job.error, "created_at": iso(job.created_at),
             "started_at": iso(job.started_at), "finished_at": iso(job.finished_at)}
+
+
+def attach_file(job: JobRun, name: str, mimetype: str, content: bytes) -> JobFile:
+    """Keep the file the job made, committed with its result (the job's page offers it for download)."""
+    stored = JobFile(job_id=job.id, name=name, mimetype=mimetype, size=len(content), content=content,
+                     created_at=utcnow())
+    db.session.add(stored)
+    return stored
+
+
+def file_of(job: JobRun) -> JobFile | None:
+    """The file a job offers, if it made one and it was not deleted yet."""
+    return db.session.get(JobFile, job.id)
+
+
+def visible_file(job_id: int, viewer: User) -> JobFile:
+    """A finished job's file for someone who may see the job; NotFound otherwise (or once the file is deleted)."""
+    job = visible_job(job_id, viewer)
+    stored = file_of(job) if job.state is JobState.DONE else None
+    if stored is None:
+        raise NotFound(_("This file is no longer kept: prepare it again."))
+    return stored
+
+
+def sweep(now: datetime) -> list[str]:
+    """Mark failed the jobs still running JOBS_STALE_MINUTES after they started (a killed worker never finishes
+    them), and delete the files made more than JOBS_FILE_DAYS ago; says what it did."""
+    stale_before = now - timedelta(minutes=int(current_app.config.get("JOBS_STALE_MINUTES") or 60))
+    stale = db.session.scalars(select(JobRun).where(JobRun.state == JobState.RUNNING,
+                                                    JobRun.started_at < stale_before)).all()
+    for job in stale:
+        with force_locale((job.requested_by.locale if job.requested_by else None) or "en"):
+            job.error = _("The work did not finish in time (its worker probably stopped); nothing of it was kept. "
+                          "Start it again.")
+        job.state, job.finished_at, job.input_data, job.progress_text = JobState.FAILED, now, None, None
+        logger.warning("job %s (%s) was running since %s: marked failed", job.id, job.kind, job.started_at)
+    files_before = now - timedelta(days=int(current_app.config.get("JOBS_FILE_DAYS") or 7))
+    deleted = db.session.execute(delete(JobFile).where(JobFile.created_at < files_before)).rowcount
+    lines = [f"{len(stale)} stale jobs marked failed"] if stale else []
+    return lines + ([f"{deleted} job files deleted"] if deleted else [])

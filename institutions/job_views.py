@@ -1,7 +1,7 @@
 """The page of one job: its state, its progress while it runs (refreshed on its own), its result or its error."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Response, abort, render_template
 from flask_login import current_user
 
 from institutions import job_runs
@@ -24,4 +24,17 @@ def show(job_id: int):
     return render_template("jobs/show.html", job=job, result=job_runs.result_of(job),
                            kind_label=job_runs.KIND_LABELS.get(job.kind, job.kind),
                            progress=job_runs.progress_words(job), percent=job_runs.percent(job),
-                           refresh=None if job.state.finished else REFRESH_SECONDS)
+                           refresh=None if job.state.finished else REFRESH_SECONDS, file=job_runs.file_of(job))
+
+
+@blueprint.get("/jobs/<int:job_id>/file")
+@signed_in
+def download(job_id: int):
+    """The file a finished job made, for whoever may see the job (404 for anyone else, or once it is deleted)."""
+    try:
+        stored = job_runs.visible_file(job_id, current_user)
+    except NotFound:
+        abort(404)
+    return Response(stored.content, mimetype=stored.mimetype,
+                    headers={"Content-Disposition": f"attachment; filename={stored.name}",
+                             "Cache-Control": "private, no-store"})

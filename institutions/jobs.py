@@ -31,6 +31,7 @@ EVERY_MINUTE = crontab()
 DAILY_AT_3 = crontab(minute="0", hour="3")
 # Hourly: each reader's digest leaves at the first run after 07:00 in their own time zone (institutions/digests.py).
 HOURLY = crontab(minute="0")
+EVERY_TEN_MINUTES = crontab(minute="*/10")
 
 
 class JobsMisconfigured(ValueError):
@@ -148,6 +149,19 @@ def purge_expired() -> list[str]:
     return lines
 
 
+def sweep_jobs() -> list[str]:
+    """Every ten minutes: fail the jobs a killed worker left running, delete the job files past their days."""
+    from extensions import db
+    from institutions import job_runs
+    from institutions.clock import utcnow
+
+    lines = job_runs.sweep(utcnow())
+    db.session.commit()
+    for line in lines:
+        logger.info("sweep: %s", line)
+    return lines
+
+
 # (short name, function, when it runs, the schedule in words)
 SCHEDULE = (
     ("advance_clocks", advance_clocks, EVERY_MINUTE, "every minute"),
@@ -155,6 +169,7 @@ SCHEDULE = (
     ("send_digests", send_digests, HOURLY, "hourly (daily digests at 07:00 and weekly on Mondays at 07:00, "
                                            "in each reader's time zone)"),
     ("purge_expired", purge_expired, DAILY_AT_3, "daily at 03:00 UTC"),
+    ("sweep_jobs", sweep_jobs, EVERY_TEN_MINUTES, "every ten minutes"),
 )
 
 

@@ -455,3 +455,17 @@ class JobRun(db.Model):
 
     brand: Mapped[Brand | None] = relationship()
     requested_by: Mapped[User | None] = relationship()
+
+
+class JobFile(db.Model):
+    """The file a finished job offers for download (an election's ballots, a report): kept JOBS_FILE_DAYS."""
+
+    __tablename__ = "job_files"
+
+    # In the database rather than on a disk: the worker and the web may run on different machines.
+    job_id: Mapped[int] = mapped_column(ForeignKey("job_runs.id", ondelete="CASCADE"), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    mimetype: Mapped[str] = mapped_column(String(100))
+    size: Mapped[int] = mapped_column(Integer)
+    content: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)

@@ -8,7 +8,7 @@ from flask import Blueprint, Response, abort, flash, make_response, redirect, re
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from elections import ballot_box, ballots, exports, lifecycle, nominations, phases, recall, reminders
+from elections import ballot_box, ballots, export_jobs, exports, lifecycle, nominations, phases, recall, reminders
 from elections import permissions as election_permissions
 from elections.access import election_public, election_signed_in, election_staff, with_clock
 from elections.ballot_forms import choice_from_form
@@ -301,7 +301,7 @@ def bulletin(brand, election):
     response = make_response(render_template(
         "elections/bulletin.html", brand=brand, election=election, form=form, check=check,
         page=page, option_names=ballot_box.option_names(election), grades=ballots.GRADES,
-        preflib_extension=exports.preflib_extension(election),
+        preflib_extension=exports.preflib_extension(election), export_job=_export_job_form(election),
         decode=lambda line: ballots.decode(election.method, line),
         show_content=exports.is_published(election)), 422 if form.errors else 200)
     if check is not None:
@@ -318,7 +318,8 @@ def results(brand, election):
         abort(404)
     return render_template("elections/results.html", brand=brand, election=election, result=result,
                            option_names=ballot_box.option_names(election),
-                           preflib_extension=exports.preflib_extension(election))
+                           preflib_extension=exports.preflib_extension(election),
+                           export_job=_export_job_form(election))
 
 
 @blueprint.get("/<int:election_id>/ballots.csv")
@@ -337,6 +338,23 @@ def export_preflib(brand, election, extension: str):
     if not exports.is_published(election) or extension != exports.preflib_extension(election):
         abort(404)
     return _download(exports.ballots_preflib(election), "text/plain", exports.file_name(election, extension))
+
+
+def _export_job_form(election):
+    """The "prepare the file" button's form, for a large election to a signed-in reader; None otherwise."""
+    if current_user.is_authenticated and export_jobs.is_large(election):
+        return ActionForm()
+    return None
+
+
+@blueprint.post("/<int:election_id>/ballots/prepare")
+@election_signed_in
+def prepare_export(brand, election):
+    """Prepare the ballots file as a job (large elections): its page shows the progress, then the download."""
+    return act_and_redirect(ActionForm(), lambda: export_jobs.start_export(election, current_user,
+                                                                           request.form.get("format", "")),
+                            done=None, to=lambda job: url_for("jobs.show", job_id=job.id),
+                            refused_to=_detail_url(brand, election))
 
 
 def _download(text: str, mimetype: str, name: str) -> Response:
