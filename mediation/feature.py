@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from institutions.features import Feature
-from mediation import cli, clock, demo, exchange, filing, notices, permissions, privacy, roster
+from mediation import cli, clock, demo, exchange, filing, notices, permissions, privacy, report_jobs, roster
 from mediation.api import cases as cases_api, exchange as exchange_api, report as report_api
 from mediation.views import cases, exchange as exchange_views, mediators, report, roster as roster_views
 
@@ -24,4 +24,5 @@ FEATURE = Feature(
     role_change_hooks=(roster.recheck_conflicts,),
     demo_loader=demo.load_demo_cases,
     clock=clock.advance,
+    jobs={report_jobs.JOB_KIND: report_jobs.run_build_job},
 )

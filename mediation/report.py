@@ -35,6 +35,7 @@ the year's recommendations, the mediators seated on the panel during the year.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 from collections import Counter
 from dataclasses import dataclass, field
@@ -500,6 +501,23 @@ def as_dict(report: AnnualReport) -> dict:
 
 
 CSV_HEADER = ["section", "item", "label", "count", "of", "percent"]
+
+
+def file_name(brand: Brand, found: AnnualReport, extension: str) -> str:
+    """The download's name: mediation-report-<slug>-<year>[-mediator-<id>].<extension>."""
+    suffix = f"-mediator-{found.mediator.id}" if found.mediator else ""
+    return f"mediation-report-{brand.slug}-{found.year}{suffix}.{extension}"
+
+
+def csv_text(found: AnnualReport) -> str:
+    """The report as CSV: one row per figure (the page's download and the report job write the same text)."""
+    from institutions import csv_safety
+
+    buffer = io.StringIO()
+    writer = csv_safety.writer(buffer)  # a category named "=cmd|…" stays text in a spreadsheet
+    writer.writerow(CSV_HEADER)
+    writer.writerows(csv_rows(found))
+    return buffer.getvalue()
 
 
 def csv_rows(report: AnnualReport) -> list[list]:

@@ -1,18 +1,15 @@
 """The annual report of a brand's mediation panel: public once published, a draft for the panel's mediators before."""
 from __future__ import annotations
 
-import io
-
-from flask import Blueprint, Response, flash, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from institutions import csv_safety
-from institutions.access import brand_public
+from institutions.access import brand_public, brand_signed_in
 from institutions.clock import utcnow
 from institutions.forms import ActionForm
-from institutions.view_helpers import commit_or_refuse
-from mediation import public_page, report, roster
+from institutions.view_helpers import act_and_redirect, commit_or_refuse
+from mediation import public_page, report, report_jobs, roster
 from mediation.access import panel_mediator
 
 blueprint = Blueprint("mediation_report", __name__, url_prefix="/b/<slug>/mediation")
@@ -31,24 +28,15 @@ def _page(brand, found: report.AnnualReport):
                            action_form=ActionForm())
 
 
-def _filename(brand, found: report.AnnualReport, extension: str) -> str:
-    suffix = f"-mediator-{found.mediator.id}" if found.mediator else ""
-    return f"mediation-report-{brand.slug}-{found.year}{suffix}.{extension}"
-
-
 def _json(brand, found: report.AnnualReport) -> Response:
     response = jsonify(report.as_dict(found))
-    response.headers["Content-Disposition"] = f"attachment; filename={_filename(brand, found, 'json')}"
+    response.headers["Content-Disposition"] = f"attachment; filename={report.file_name(brand, found, 'json')}"
     return response
 
 
 def _csv(brand, found: report.AnnualReport) -> Response:
-    buffer = io.StringIO()
-    writer = csv_safety.writer(buffer)  # a category named "=cmd|…" stays text in a spreadsheet
-    writer.writerow(report.CSV_HEADER)
-    writer.writerows(report.csv_rows(found))
-    return Response(buffer.getvalue(), mimetype="text/csv", headers={
-        "Content-Disposition": f"attachment; filename={_filename(brand, found, 'csv')}"})
+    return Response(report.csv_text(found), mimetype="text/csv", headers={
+        "Content-Disposition": f"attachment; filename={report.file_name(brand, found, 'csv')}"})
 
 
 @blueprint.get("/")
@@ -104,6 +92,16 @@ def mediator_report_json(brand, year: int, mediator_id: int):
 def mediator_report_csv(brand, year: int, mediator_id: int):
     """One mediator's report as CSV."""
     return _csv(brand, _report(brand, year, mediator_id))
+
+
+@blueprint.post("/report/<int:year>/prepare")
+@brand_signed_in
+def prepare(brand, year: int):
+    """Build the year's report file (CSV or JSON) as a job: its page shows the progress, then the download."""
+    return act_and_redirect(ActionForm(), lambda: report_jobs.start_build(brand, year, current_user,
+                                                                          request.form.get("format", "")),
+                            done=None, to=lambda job: url_for("jobs.show", job_id=job.id),
+                            refused_to=url_for("mediation_report.annual", slug=brand.slug, year=year))
 
 
 @blueprint.post("/report/<int:year>/publish")
