@@ -17,7 +17,7 @@ from sqlalchemy import delete, exists, select
 
 from elections.models import Election, ElectionReminder, ElectionState, RollEntry, VoteRecord
 from extensions import db
-from institutions import audit
+from institutions import audit, reminder_log
 from institutions.errors import ValidationFailed
 from institutions.models import Brand, User
 from institutions.messages import Message, deadline, message
@@ -97,14 +97,9 @@ def _not_yet_reminded(election: Election, hours: int) -> list[int]:
 
 def _insert_once(election: Election, hours: int, user_ids: list[int]) -> list[int]:
     """Record the reminder for these voters; returns those whose row is new (another clock may have sent some)."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    statement = (insert(ElectionReminder)
-                 .values([{"election_id": election.id, "user_id": user_id, "hours": hours} for user_id in user_ids])
-                 .on_conflict_do_nothing().returning(ElectionReminder.user_id))
-    return list(db.session.scalars(statement))
+    return reminder_log.insert_new(ElectionReminder, [{"election_id": election.id, "user_id": user_id,
+                                                       "hours": hours} for user_id in user_ids],
+                                   ElectionReminder.user_id)
 
 
 def _message(election: Election) -> Message:

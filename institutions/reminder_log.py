@@ -15,21 +15,25 @@ from institutions.models import SentReminder, User
 BATCH = 500  # rows per statement: a large list of people is recorded in a few round trips
 
 
-def claim(topic: str, user_ids) -> list[int]:
-    """Record the reminder for these people; returns those for whom it is new (only they are to be told)."""
+def insert_new(model, rows: list[dict], returning):
+    """INSERT … ON CONFLICT DO NOTHING RETURNING `returning`: the rows another clock already wrote come back as
+    nobody (PostgreSQL and SQLite both speak it, through their own dialect's insert)."""
     if db.session.get_bind().dialect.name == "postgresql":
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
+    return list(db.session.scalars(insert(model).values(rows).on_conflict_do_nothing().returning(returning)))
+
+
+def claim(topic: str, user_ids) -> list[int]:
+    """Record the reminder for these people; returns those for whom it is new (only they are to be told)."""
     ids = sorted(set(user_ids))
     now = utcnow()
     new: list[int] = []
     for start in range(0, len(ids), BATCH):
         chunk = ids[start:start + BATCH]
-        statement = (insert(SentReminder)
-                     .values([{"topic": topic, "user_id": user_id, "sent_at": now} for user_id in chunk])
-                     .on_conflict_do_nothing().returning(SentReminder.user_id))
-        new.extend(db.session.scalars(statement))
+        new.extend(insert_new(SentReminder, [{"topic": topic, "user_id": user_id, "sent_at": now}
+                                             for user_id in chunk], SentReminder.user_id))
     return sorted(new)
 
 

@@ -102,8 +102,14 @@ def has_declared_independence(case: MediationCase) -> bool:
         MediatorDeclaration.kind.in_(STANDING_DECLARATIONS)).limit(1)) is not None
 
 
+def must_declare_first(user, case: MediationCase) -> bool:
+    """The case's mediator, on a running case, who has not made their declaration on it yet (R.613-1)."""
+    return is_case_mediator(user, case) and not is_case_closed(case) and not has_declared_independence(case)
+
+
 TEMPLATE_PERMISSIONS = {
     "has_declared_independence": has_declared_independence,
+    "must_declare_first": must_declare_first,
     "uses_consumer_mediation": uses_consumer_mediation,
     "is_complainant_side": is_complainant_side,
     "is_brand_side": is_brand_side,

@@ -40,6 +40,12 @@ def _published(brand: Brand, year: int, actor: User | None) -> report.AnnualRepo
     return found
 
 
+def can_build(user, found: report.AnnualReport) -> bool:
+    """Whether the report page offers this reader to build the file as a job: signed in, the panel's published
+    report (a mediator's own report is downloaded directly)."""
+    return getattr(user, "is_authenticated", False) and found.published and found.mediator is None
+
+
 def start_build(brand: Brand, year: int, actor: User, extension: str) -> JobRun:
     """Queue the building of the year's report file (refused at once if the actor may not read it); commits it."""
     _check_format(extension)

@@ -25,7 +25,7 @@ def _page(brand, found: report.AnnualReport):
                            recurring_share=report.RECURRING_SHARE, recurring_minimum=report.RECURRING_MINIMUM,
                            can_publish=not found.published and not found.in_progress and found.mediator is None
                            and report.sees_drafts(current_user, brand),
-                           action_form=ActionForm())
+                           action_form=ActionForm(), can_build_job=report_jobs.can_build(current_user, found))
 
 
 def _json(brand, found: report.AnnualReport) -> Response:

@@ -14,17 +14,12 @@ from institutions import job_runs
 from institutions.models import JobFile, JobRun, JobState
 from tests.conftest import login
 from tests.elections.conftest import VOTING_CLOSE
-from tests.elections.test_exports import _choices
+from tests.elections.test_exports import _closed as closed_election
 
 
 def _closed(voting_scene, method: str = "plurality"):
     """An election of six ballots (one blank), closed: its ballots are published."""
-    scene = voting_scene(method, members=7, candidates=3)
-    a, b, c = (candidacy.id for candidacy in scene.candidates)
-    for voter, choice in zip(scene.members, _choices(method, a, b, c)):
-        scene.vote(voter, choice)
-    scene.at(VOTING_CLOSE + timedelta(minutes=1))
-    return scene
+    return closed_election(voting_scene, method)
 
 
 def _jobs() -> int:
